@@ -1,0 +1,17 @@
+# Third-party dependencies, all from Debian's packages (see scripts/setup.sh).
+find_package(OpenMP REQUIRED)
+find_package(Threads REQUIRED)
+
+# OpenBLAS: prefer the OpenMP build so GEMM shares our libgomp thread pool (no oversubscription,
+# no second spinning pool on a 2-core machine); fall back to the default (pthreads) build.
+find_path(FLUXION_CBLAS_INCLUDE_DIR cblas.h PATHS /usr/include/x86_64-linux-gnu/openblas-openmp
+          /usr/include/x86_64-linux-gnu/openblas-pthread /usr/include/openblas /usr/include REQUIRED)
+find_library(FLUXION_OPENBLAS_LIBRARY NAMES openblas libopenblas.so.0
+             PATHS /usr/lib/x86_64-linux-gnu/openblas-openmp NO_DEFAULT_PATH)
+if(FLUXION_OPENBLAS_LIBRARY)
+  set(FLUXION_BLAS_VENDOR "OpenBLAS (OpenMP)")
+else()
+  find_library(FLUXION_OPENBLAS_LIBRARY NAMES openblas REQUIRED)
+  set(FLUXION_BLAS_VENDOR "OpenBLAS (pthreads)")
+endif()
+message(STATUS "Fluxion BLAS: ${FLUXION_BLAS_VENDOR} at ${FLUXION_OPENBLAS_LIBRARY}")

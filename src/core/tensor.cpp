@@ -1,0 +1,139 @@
+// Tensor handle: metadata accessors, item(), conversion and copies.
+#include "fluxion/tensor.h"
+
+#include "fluxion/autograd.h"
+#include "fluxion/ops/creation.h"
+#include "fluxion/ops/view.h"
+#include "kernels/cpu/copy.h"
+
+namespace fluxion {
+
+int64_t Tensor::size(int64_t d) const { return sizes()[static_cast<size_t>(wrap_dim(d, dim(), "size"))]; }
+int64_t Tensor::stride(int64_t d) const { return strides()[static_cast<size_t>(wrap_dim(d, dim(), "stride"))]; }
+
+void Tensor::check_dtype_for_access(DType requested) const {
+  FX_CHECK(defined(), "data_ptr: tensor is undefined");
+  FX_CHECK(requested == dtype(), "data_ptr: requested ", dtype_name(requested), " but the tensor holds ",
+           dtype_name(dtype()));
+}
+
+Scalar Tensor::item() const {
+  FX_CHECK(defined(), "item: tensor is undefined");
+  FX_CHECK(numel() == 1, "item: a tensor with ", numel(), " elements cannot be converted to a scalar (sizes ",
+           sizes(), ")");
+  Tensor c = is_cpu() ? *this : to(kCPU);
+  const void* p = c.data_ptr();
+  switch (dtype()) {
+    case DType::Float32: return Scalar(*static_cast<const float*>(p));
+    case DType::Float64: return Scalar(*static_cast<const double*>(p));
+    case DType::Float16: return Scalar(static_cast<float>(*static_cast<const Half*>(p)));
+    case DType::BFloat16: return Scalar(static_cast<float>(*static_cast<const BFloat16*>(p)));
+    case DType::Int8: return Scalar(*static_cast<const int8_t*>(p));
+    case DType::UInt8: return Scalar(*static_cast<const uint8_t*>(p));
+    case DType::Int32: return Scalar(*static_cast<const int32_t*>(p));
+    case DType::Int64: return Scalar(*static_cast<const int64_t*>(p));
+    case DType::Bool: return Scalar(*static_cast<const bool*>(p));
+  }
+  FX_FAIL("item: unknown dtype");
+}
+
+// ---- conversion ------------------------------------------------------------------------------
+
+namespace {
+// Differentiable dtype/device conversion: the gradient converts back.
+Tensor convert(const Tensor& x, Device device, DType dtype) {
+  Tensor out = empty(x.sizes(), TensorOptions(dtype).device(device));
+  if (x.device() == device || (x.is_cpu() && device.is_cpu())) {
+    kernels::copy_kernel.get(device.type(), dtype)(out, x);
+  } else {
+    FX_CHECK(false, "to: copies between ", x.device().str(), " and ", device.str(),
+             " need a CUDA build of Fluxion");
+  }
+  if (autograd::needs_record({&x}) && is_floating_point(dtype) && x.is_floating_point()) {
+    DType src_dtype = x.dtype();
+    Device src_dev = x.device();
+    autograd::record(
+        "ToCopyBackward0", {x}, {out},
+        [src_dtype, src_dev](const autograd::BackwardArgs& a) { return TensorList{a.grad().to(src_dev, src_dtype)}; },
+        [device, dtype](const TensorList& t) { return TensorList{t[0].to(device, dtype)}; });
+  }
+  return out;
+}
+}  // namespace
+
+Tensor Tensor::to(DType dt, bool copy) const { return to(device(), dt, false, copy); }
+Tensor Tensor::to(Device dev, bool non_blocking, bool copy) const { return to(dev, dtype(), non_blocking, copy); }
+Tensor Tensor::to(const TensorOptions& o) const { return to(o.device(), o.dtype_opt().value_or(dtype())); }
+Tensor Tensor::to(Device dev, DType dt, bool /*non_blocking*/, bool copy) const {
+  FX_CHECK(defined(), "to: tensor is undefined");
+  if (!copy && dev == device() && dt == dtype()) return *this;
+  return convert(*this, dev, dt);
+}
+
+Tensor Tensor::clone() const { return fluxion::clone(*this); }
+Tensor Tensor::contiguous() const { return fluxion::contiguous(*this); }
+
+Tensor clone(const Tensor& x) {
+  FX_CHECK(x.defined(), "clone: tensor is undefined");
+  Tensor out = empty(x.sizes(), x.options());
+  kernels::copy_kernel.get(x.device().type(), x.dtype())(out, x);
+  if (autograd::needs_record({&x}))
+    autograd::record(
+        "CloneBackward0", {x}, {out}, [](const autograd::BackwardArgs& a) { return TensorList{a.grad()}; },
+        [](const TensorList& t) { return TensorList{t[0]}; });
+  return out;
+}
+
+Tensor contiguous(const Tensor& x) {
+  FX_CHECK(x.defined(), "contiguous: tensor is undefined");
+  if (x.is_contiguous()) return x;
+  return clone(x);
+}
+
+Tensor& Tensor::copy_(const Tensor& src, bool /*non_blocking*/) {
+  FX_CHECK(defined() && src.defined(), "copy_: tensor is undefined");
+  FX_CHECK(src.device() == device() || (src.is_cpu() && is_cpu()), "copy_: cannot copy from ", src.device().str(),
+           " to ", device().str(), " in this build");
+  Shape bshape = broadcast_shapes(sizes(), src.sizes());
+  FX_CHECK(bshape == sizes(), "copy_: source of sizes ", src.sizes(), " cannot be broadcast to destination sizes ",
+           sizes());
+  if (autograd::needs_record({this, &src})) {
+    autograd::check_inplace(*this, "copy_");
+    // Out of place: result = src converted and broadcast to our sizes; then rebase.
+    Tensor s = src.to(dtype());
+    Tensor result = s.sizes() == sizes() ? fluxion::clone(s) : fluxion::clone(s.expand(sizes()));
+    autograd::rebase_inplace(*this, result);
+    return *this;
+  }
+  Tensor s = src.sizes() == sizes() ? src : src.expand(sizes());
+  kernels::copy_kernel.get(device().type(), dtype())(*this, s);
+  if (!is_inference_mode()) impl()->storage()->bump_version();
+  return *this;
+}
+
+Tensor& Tensor::fill_(const Scalar& v) {
+  FX_CHECK(defined(), "fill_: tensor is undefined");
+  if (autograd::needs_record({this})) {
+    autograd::check_inplace(*this, "fill_");
+    autograd::rebase_inplace(*this, full(sizes(), v, options()));
+    return *this;
+  }
+  kernels::fill_kernel.get(device().type(), dtype())(*this, v);
+  if (!is_inference_mode()) impl()->storage()->bump_version();
+  return *this;
+}
+
+Tensor& Tensor::fill_(const Tensor& v) {
+  FX_CHECK(v.dim() == 0, "fill_: expected a 0-d value tensor but got sizes ", v.sizes());
+  return copy_(v);
+}
+
+Tensor& Tensor::zero_() { return fill_(0); }
+
+std::string Tensor::toString() const {
+  std::ostringstream os;
+  os << *this;
+  return os.str();
+}
+
+}  // namespace fluxion
