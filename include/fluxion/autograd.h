@@ -158,6 +158,9 @@ class SavedTensor {
   Tensor unpack(const std::shared_ptr<Node>& owner = nullptr) const;
   bool defined() const { return data_ != nullptr || original_.defined(); }
   void reset();
+  /// If this saved input lives in `storage`, replaces it by a copy (same history) so an
+  /// in-place write about to happen there cannot invalidate it. Returns true if it did.
+  bool snapshot_if_in(const Storage* storage);
 
  private:
   std::shared_ptr<TensorImpl> data_;  // shallow copy without autograd meta

@@ -76,7 +76,7 @@ dual_level::~dual_level() {
 std::optional<uint64_t> current_level() {
   const auto& fs = forward_state();
   for (auto it = fs.levels.rbegin(); it != fs.levels.rend(); ++it)
-    if (*it < fs.visible_limit) return *it;
+    if (!fs.hidden(*it)) return *it;
   return std::nullopt;
 }
 

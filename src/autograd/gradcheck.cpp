@@ -41,7 +41,7 @@ double get(const Tensor& t, int64_t i) {
 // Numerical Jacobian column block: d(out_k.flat) / d(in.flat[j]) for all j.
 std::vector<std::vector<std::vector<double>>> numerical_jacobian(const CheckedFn& f, const TensorList& xs,
                                                                  double eps) {
-  NoGradGuard ng;
+  // f is evaluated with grad mode on: it may differentiate internally (gradgradcheck).
   std::vector<std::vector<std::vector<double>>> jac(xs.size());  // [input][elem] -> flat outputs
   for (size_t i = 0; i < xs.size(); ++i) {
     if (!xs[i].defined() || !xs[i].is_floating_point()) continue;
@@ -53,6 +53,7 @@ std::vector<std::vector<std::vector<double>>> numerical_jacobian(const CheckedFn
     for (int64_t j = 0; j < n; ++j) {
       Tensor flat = x.is_contiguous() ? x.view({-1}) : Tensor();
       auto set = [&](double v) {
+        NoGradGuard ng;
         if (flat.defined()) {
           flat.select(0, j).fill_(v);
         } else {
@@ -87,6 +88,9 @@ std::vector<std::vector<std::vector<double>>> numerical_jacobian(const CheckedFn
 }
 
 bool check_once(const CheckedFn& f, const TensorList& xs, double eps, double atol, double rtol, const char* what) {
+  // Finite differences first: they perturb the inputs in place (bumping version counters),
+  // which must happen before the graph we differentiate saves them.
+  auto num = numerical_jacobian(f, xs, eps);
   TensorList outs = float_outputs(f(xs));
   FX_CHECK(!outs.empty(), "gradcheck: the function returned no floating-point outputs");
   TensorList diff_inputs;
@@ -96,7 +100,6 @@ bool check_once(const CheckedFn& f, const TensorList& xs, double eps, double ato
       diff_inputs.push_back(xs[i]);
       diff_index.push_back(i);
     }
-  auto num = numerical_jacobian(f, xs, eps);
   // Analytical: one backward per output element.
   int64_t total_out = 0;
   for (const Tensor& o : outs) total_out += o.numel();
@@ -127,7 +130,10 @@ bool check_once(const CheckedFn& f, const TensorList& xs, double eps, double ato
         size_t i = diff_index[a];
         for (int64_t j = 0; j < xs[i].numel(); ++j) {
           double analytic = (a < g.size() && g[a].defined()) ? get(g[a], j) : 0.0;
-          double numeric = num[i][static_cast<size_t>(j)][static_cast<size_t>(row)];
+          const auto& col = num[i][static_cast<size_t>(j)];
+          FX_CHECK(static_cast<size_t>(row) < col.size(), "gradcheck: the function returned a different number of "
+                   "output elements when its inputs were perturbed");
+          double numeric = col[static_cast<size_t>(row)];
           if (!(std::abs(analytic - numeric) <= atol + rtol * std::abs(numeric))) {
             FX_FAIL("gradcheck", what, ": Jacobian mismatch for output ", k, " element ", q, " w.r.t. input ", i,
                     " element ", j, ": analytical ", analytic, " vs numerical ", numeric, " (atol ", atol, ", rtol ",

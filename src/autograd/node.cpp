@@ -103,6 +103,14 @@ Tensor SavedTensor::unpack(const std::shared_ptr<Node>& owner) const {
   return t;
 }
 
+bool SavedTensor::snapshot_if_in(const Storage* storage) {
+  if (!original_.defined() || original_.impl()->storage().get() != storage) return false;
+  if (original_.impl()->storage()->version() != saved_version_) return false;  // already stale: keep the error
+  original_ = original_.clone();
+  saved_version_ = original_.impl()->storage()->version();
+  return true;
+}
+
 void SavedTensor::reset() {
   data_.reset();
   original_ = Tensor();

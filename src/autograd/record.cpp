@@ -1,4 +1,5 @@
 // Recording ops into the graph (reverse mode) and propagating tangents (forward mode).
+#include <algorithm>
 #include <sstream>
 
 #include "autograd/forward_ad_state.h"
@@ -24,9 +25,9 @@ inline bool has_visible_tangent(const Tensor& t) {
   if (!t.defined()) return false;
   const AutogradMeta* m = t.impl()->autograd_meta();
   if (!m || m->tangents.empty()) return false;
-  uint64_t limit = forward_state().visible_limit;
+  const auto& fs = forward_state();
   for (const auto& [lvl, tan] : m->tangents)
-    if (lvl < limit) return true;
+    if (!fs.hidden(lvl)) return true;
   return false;
 }
 
@@ -84,7 +85,7 @@ void propagate_tangents(const TensorList& inputs, const TensorList& outputs, con
   // Copy: computing a JVP may not open levels, but be safe against iterator invalidation.
   std::vector<uint64_t> levels = fs.levels;
   for (uint64_t level : levels) {
-    if (level >= fs.visible_limit) continue;
+    if (fs.hidden(level)) continue;
     bool any = false;
     for (const Tensor& in : inputs)
       if (in.defined() && tangent_at(in, level).defined()) any = true;
@@ -243,9 +244,36 @@ void rebase_view_base(const Tensor& self, const Tensor& result, const std::share
 }
 }  // namespace
 
+namespace {
+// Note [In-place ops and saved inputs]: an in-place op is computed out of place and then
+// written into self's storage. Nodes created by that computation may have saved self (or a
+// view of its storage) as an input; give them a snapshot first, as PyTorch's "original_self".
+void snapshot_saved_aliases(const Tensor& self, const Tensor& result) {
+  const AutogradMeta* sm = self.impl()->autograd_meta();
+  const Node* stop = sm ? sm->grad_fn.get() : nullptr;
+  const Storage* storage = self.impl()->storage().get();
+  std::vector<Node*> stack;
+  std::vector<const Node*> seen;
+  if (auto fn = result.grad_fn()) stack.push_back(fn.get());
+  int budget = 256;
+  while (!stack.empty() && budget-- > 0) {
+    Node* n = stack.back();
+    stack.pop_back();
+    if (n == stop || std::find(seen.begin(), seen.end(), n) != seen.end()) continue;
+    seen.push_back(n);
+    auto* fnode = dynamic_cast<FunctionNode*>(n);
+    if (!fnode) continue;
+    for (auto& s : fnode->saved()) s.snapshot_if_in(storage);
+    for (const Edge& e : n->next_edges())
+      if (e.node) stack.push_back(e.node.get());
+  }
+}
+}  // namespace
+
 void rebase_inplace(Tensor& self, const Tensor& result) {
   FX_CHECK(result.sizes() == self.sizes(), "in-place op: result of sizes ", result.sizes(),
            " cannot be written into a tensor of sizes ", self.sizes());
+  if (is_grad_enabled()) snapshot_saved_aliases(self, result);
   {
     Tensor src = result.dtype() == self.dtype() ? result : result.detach().to(self.dtype());
     kernels::copy_kernel.get(self.device().type(), self.dtype())(self, src);

@@ -36,8 +36,8 @@ void run_plan(const LoopPlan& p, const F& f, int64_t grain = kGrainSize) {
   const int nops = p.nops;
   if (p.contiguous) {
     parallel_for(p.numel, grain, [&](int64_t b, int64_t e) {
-      char* ptrs[kMaxOperands];
-      int64_t s[kMaxOperands];
+      char* ptrs[kMaxOperands] = {};
+      int64_t s[kMaxOperands] = {};
       for (int k = 0; k < nops; ++k) {
         ptrs[k] = p.base[k] + b * p.elsize[k];
         s[k] = p.elsize[k];
@@ -61,10 +61,10 @@ void run_plan(const LoopPlan& p, const F& f, int64_t grain = kGrainSize) {
       ix[d] = rem % p.sizes[d];
       rem /= p.sizes[d];
     }
-    int64_t s[kMaxOperands];
+    int64_t s[kMaxOperands] = {};
     for (int k = 0; k < nops; ++k) s[k] = p.strides[k][ndim - 1];
     while (b < e) {
-      char* ptrs[kMaxOperands];
+      char* ptrs[kMaxOperands] = {};
       for (int k = 0; k < nops; ++k) {
         int64_t off = 0;
         for (int d = 0; d < ndim; ++d) off += ix[d] * p.strides[k][d];

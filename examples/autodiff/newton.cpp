@@ -1,0 +1,32 @@
+// Newton's method on the Rosenbrock function with exact gradients and Hessians from
+// ctest: step 8: x = 1.0000000000  y = 1.0000000000
+// func::grad and func::hessian (forward-over-reverse). Converges to (1, 1) in a few steps.
+#include <cstdio>
+
+#include "fluxion/fluxion.h"
+
+namespace fx = fluxion;
+
+int main() {
+  auto f = [](const fx::Tensor& p) {
+    auto x = p.select(0, 0), y = p.select(0, 1);
+    return (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x);
+  };
+  auto grad = fx::func::grad(f);
+  auto hess = fx::func::hessian(f);
+  auto p = fx::tensor({-1.2, 1.0}, fx::kFloat64);
+  for (int it = 0; it < 8; ++it) {
+    auto g = grad(p);
+    auto H = hess(p);
+    // Solve the 2x2 system H d = g by Cramer's rule.
+    double a = H[0][0].item<double>(), b = H[0][1].item<double>(), c = H[1][0].item<double>(),
+           d = H[1][1].item<double>();
+    double g0 = g[0].item<double>(), g1 = g[1].item<double>();
+    double det = a * d - b * c;
+    auto step = fx::tensor({(d * g0 - b * g1) / det, (a * g1 - c * g0) / det}, fx::kFloat64);
+    p = p - step;
+    std::printf("step %d: x = %.10f  y = %.10f  f = %.3e\n", it + 1, p[0].item<double>(), p[1].item<double>(),
+                f(p).item<double>());
+  }
+  return 0;
+}
