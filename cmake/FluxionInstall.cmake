@@ -15,5 +15,7 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/FluxionConfigVersio
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/FluxionConfig.cmake ${CMAKE_CURRENT_BINARY_DIR}/FluxionConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Fluxion)
 if(TARGET fluxion_cli)
+  # The installed tool finds the installed library relative to itself.
+  set_target_properties(fluxion_cli PROPERTIES INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
   install(TARGETS fluxion_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()

@@ -1,6 +1,6 @@
 // A custom differentiable function with its own backward (and forward-mode jvp), checked
-// ctest: gradcheck: passed, jvp/vjp check: passed
 // against finite differences with fx::autograd::gradcheck.
+// ctest: gradcheck: passed, jvp/vjp check: passed
 #include <cstdio>
 
 #include "fluxion/fluxion.h"

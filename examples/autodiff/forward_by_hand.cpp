@@ -1,6 +1,6 @@
 // Forward-mode AD two ways: a dual-number class written from scratch, then Fluxion's jvp.
-// ctest: fluxion jvp : z = 2.579425538604203  dz/dx = 5.077582561890373  dz/dy = 0.500000000000000
 // Both differentiate z = x*y + sin(x) at (0.5, 4.2) and a function defined by a loop.
+// ctest: fluxion jvp : z = 2.579425538604203  dz/dx = 5.077582561890373  dz/dy = 0.500000000000000
 #include <cmath>
 #include <cstdio>
 

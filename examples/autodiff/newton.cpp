@@ -1,6 +1,6 @@
 // Newton's method on the Rosenbrock function with exact gradients and Hessians from
-// ctest: step 8: x = 1.0000000000  y = 1.0000000000
 // func::grad and func::hessian (forward-over-reverse). Converges to (1, 1) in a few steps.
+// ctest: step 8: x = 1.0000000000  y = 1.0000000000
 #include <cstdio>
 
 #include "fluxion/fluxion.h"

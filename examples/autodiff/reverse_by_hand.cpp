@@ -1,6 +1,6 @@
 // Reverse-mode AD two ways: a tiny tape written from scratch, then Fluxion's backward() and
-// ctest: func::grad: dz/dx = 5.077582561890373
 // func::grad, on z = x*y + sin(x) at (0.5, 4.2).
+// ctest: func::grad: dz/dx = 5.077582561890373
 #include <cmath>
 #include <cstdio>
 #include <functional>

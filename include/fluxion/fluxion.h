@@ -5,6 +5,8 @@
 #include "fluxion/device.h"
 #include "fluxion/dtype.h"
 #include "fluxion/error.h"
+#include "fluxion/custom_function.h"
+#include "fluxion/func.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/index.h"
 #include "fluxion/ops/linalg.h"

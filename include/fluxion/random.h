@@ -20,6 +20,8 @@ class Generator {
   uint64_t initial_seed() const;
   /// Reserves `n` counter values and returns the first; thread-safe.
   uint64_t reserve(uint64_t n);
+  /// Reserves `n` counters and returns {seed, first counter} under one lock (what kernels need).
+  std::pair<uint64_t, uint64_t> draw(uint64_t n);
   /// Full state (seed, offset) for checkpoints.
   std::pair<uint64_t, uint64_t> get_state() const;
   void set_state(std::pair<uint64_t, uint64_t> state);

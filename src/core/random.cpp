@@ -28,6 +28,13 @@ uint64_t Generator::reserve(uint64_t n) {
   return first;
 }
 
+std::pair<uint64_t, uint64_t> Generator::draw(uint64_t n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  uint64_t first = offset_;
+  offset_ += n;
+  return {seed_, first};
+}
+
 std::pair<uint64_t, uint64_t> Generator::get_state() const {
   std::lock_guard<std::mutex> lock(mu_);
   return {seed_, offset_};

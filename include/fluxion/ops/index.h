@@ -26,6 +26,8 @@ Tensor nonzero(const Tensor& x);
 /// Advanced indexing with a list of index tensors (undefined entries mean ':').
 Tensor index(const Tensor& x, const std::vector<Tensor>& indices);
 Tensor index_put(const Tensor& x, const std::vector<Tensor>& indices, const Tensor& values, bool accumulate = false);
+/// In-place index_put: x[indices] = values (or += with accumulate; duplicates are summed).
+Tensor& index_put_(Tensor& x, const std::vector<Tensor>& indices, const Tensor& values, bool accumulate = false);
 
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
 Tensor concat(const std::vector<Tensor>& tensors, int64_t dim = 0);

@@ -1,0 +1,76 @@
+"""PyTorch twin of bench/train_step_bench.cpp: one training step (zero_grad, forward, cross-entropy,
+backward, optimiser step) of the reference MLP (784-1024-1024-10, batch 128, SGD momentum 0.9)
+and LeNet-5 (1x28x28, batch 128, Adam), at 2 and 1 threads.
+
+Prints `<name> <threads> <median ms per step>` (feed it to train_step_bench --twin FILE)."""
+import argparse
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+
+
+def median_ms(fn, reps=9, min_time=0.3):
+    for _ in range(3):
+        fn()
+    n = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        if time.perf_counter() - t0 > min_time / 5:
+            break
+        n *= 2
+    samples = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        samples.append((time.perf_counter() - t0) / n * 1e3)
+    return statistics.median(samples)
+
+
+def mlp():
+    return nn.Sequential(nn.Linear(784, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 10))
+
+
+def lenet5():
+    return nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+                         nn.Linear(84, 10))
+
+
+def time_step(model, opt, x, y, reps):
+    loss_fn = nn.functional.cross_entropy
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+
+    return median_ms(step, reps)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", default="2,1")
+    ap.add_argument("--reps", type=int, default=9)
+    args = ap.parse_args()
+    torch.manual_seed(0)
+    for t in [int(v) for v in args.threads.split(",")]:
+        torch.set_num_threads(t)
+        m = mlp()
+        opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
+        print(f"mlp_sgd {t} {time_step(m, opt, torch.randn(128, 784), torch.randint(0, 10, (128,)), args.reps):.4f}",
+              flush=True)
+        m = lenet5()
+        opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+        print(f"lenet5_adam {t} "
+              f"{time_step(m, opt, torch.randn(128, 1, 28, 28), torch.randint(0, 10, (128,)), args.reps):.4f}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()

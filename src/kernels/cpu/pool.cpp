@@ -1,0 +1,160 @@
+// CPU window-pooling kernels (f32, f64) over planes (P, H, W): max pooling with indices, average
+// pooling forward and its adjoint, and the per-plane index scatter used by max-pool backward and
+// max-unpool. The op layer describes every pooling flavour (strided/padded/dilated, ceil mode,
+// adaptive) as per-output-row/column windows (PoolWindows), so one kernel serves them all.
+// Planes are independent: threads split the planes, so no two threads write the same element.
+#include <atomic>
+#include <cmath>
+#include <limits>
+
+#include "core/parallel.h"
+#include "kernels/nn_kernels.h"
+
+namespace fluxion::kernels {
+
+FX_DEFINE_KERNEL(max_pool_kernel, MaxPoolFn);
+FX_DEFINE_KERNEL(avg_pool_forward_kernel, AvgPoolFn);
+FX_DEFINE_KERNEL(avg_pool_backward_kernel, AvgPoolFn);
+FX_DEFINE_KERNEL(plane_scatter_kernel, PlaneScatterFn);
+
+namespace {
+
+// Planes per thread chunk so that a chunk does about kGrainSize elements of work.
+int64_t plane_grain(int64_t work_per_plane) {
+  return std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, work_per_plane));
+}
+
+int64_t window_work(const PoolWindows& w) {
+  int64_t hk = 1, wk = 1;
+  for (int64_t c : w.h_count) hk = std::max(hk, c);
+  for (int64_t c : w.w_count) wk = std::max(wk, c);
+  return w.OH * w.OW * hk * wk;
+}
+
+template <class T>
+void max_pool_cpu(const Tensor& x, const Tensor& y, const Tensor& idx, const PoolWindows& w) {
+  const int64_t P = x.numel() / std::max<int64_t>(1, w.H * w.W);
+  const T* xp = x.data_ptr<T>();
+  T* yp = y.data_ptr<T>();
+  int64_t* ip = idx.data_ptr<int64_t>();
+  parallel_for(P, plane_grain(window_work(w)), [&](int64_t pb, int64_t pe) {
+    for (int64_t p = pb; p < pe; ++p) {
+      const T* xs = xp + p * w.H * w.W;
+      T* ys = yp + p * w.OH * w.OW;
+      int64_t* is = ip + p * w.OH * w.OW;
+      for (int64_t oh = 0; oh < w.OH; ++oh)
+        for (int64_t ow = 0; ow < w.OW; ++ow) {
+          const int64_t h0 = w.h_first[oh], w0 = w.w_first[ow];
+          T best = -std::numeric_limits<T>::infinity();
+          int64_t best_i = h0 * w.W + w0;
+          for (int64_t i = 0; i < w.h_count[oh]; ++i) {
+            const int64_t ih = h0 + i * w.h_step;
+            for (int64_t j = 0; j < w.w_count[ow]; ++j) {
+              const int64_t pos = ih * w.W + w0 + j * w.w_step;
+              const T v = xs[pos];
+              if (v > best || std::isnan(v)) {  // exactly PyTorch's rule: NaN propagates (last NaN's index)
+                best = v;
+                best_i = pos;
+              }
+            }
+          }
+          ys[oh * w.OW + ow] = best;
+          is[oh * w.OW + ow] = best_i;
+        }
+    }
+  });
+}
+
+template <class T>
+inline T divisor(const PoolWindows& w, int64_t oh, int64_t ow) {
+  return static_cast<T>(w.divisor_override > 0 ? w.divisor_override : w.h_div[oh] * w.w_div[ow]);
+}
+
+template <class T>
+void avg_pool_forward_cpu(const Tensor& x, const Tensor& y, const PoolWindows& w) {
+  const int64_t P = x.numel() / std::max<int64_t>(1, w.H * w.W);
+  const T* xp = x.data_ptr<T>();
+  T* yp = y.data_ptr<T>();
+  parallel_for(P, plane_grain(window_work(w)), [&](int64_t pb, int64_t pe) {
+    for (int64_t p = pb; p < pe; ++p) {
+      const T* xs = xp + p * w.H * w.W;
+      T* ys = yp + p * w.OH * w.OW;
+      for (int64_t oh = 0; oh < w.OH; ++oh)
+        for (int64_t ow = 0; ow < w.OW; ++ow) {
+          T s = 0;
+          for (int64_t i = 0; i < w.h_count[oh]; ++i) {
+            const T* row = xs + (w.h_first[oh] + i * w.h_step) * w.W + w.w_first[ow];
+            for (int64_t j = 0; j < w.w_count[ow]; ++j) s += row[j * w.w_step];
+          }
+          ys[oh * w.OW + ow] = s / divisor<T>(w, oh, ow);
+        }
+    }
+  });
+}
+
+template <class T>
+void avg_pool_backward_cpu(const Tensor& gy, const Tensor& gx, const PoolWindows& w) {
+  const int64_t P = gx.numel() / std::max<int64_t>(1, w.H * w.W);
+  const T* gyp = gy.data_ptr<T>();
+  T* gxp = gx.data_ptr<T>();
+  parallel_for(P, plane_grain(window_work(w)), [&](int64_t pb, int64_t pe) {
+    for (int64_t p = pb; p < pe; ++p) {
+      T* gs = gxp + p * w.H * w.W;
+      const T* ys = gyp + p * w.OH * w.OW;
+      std::fill(gs, gs + w.H * w.W, T(0));
+      for (int64_t oh = 0; oh < w.OH; ++oh)
+        for (int64_t ow = 0; ow < w.OW; ++ow) {
+          const T g = ys[oh * w.OW + ow] / divisor<T>(w, oh, ow);
+          for (int64_t i = 0; i < w.h_count[oh]; ++i) {
+            T* row = gs + (w.h_first[oh] + i * w.h_step) * w.W + w.w_first[ow];
+            for (int64_t j = 0; j < w.w_count[ow]; ++j) row[j * w.w_step] += g;
+          }
+        }
+    }
+  });
+}
+
+template <class T>
+void plane_scatter_cpu(const Tensor& src, const Tensor& idx, const Tensor& out, bool accumulate, const char* op) {
+  const int64_t P = src.dim() == 0 ? 1 : src.size(0);
+  const int64_t L = P == 0 ? 0 : src.numel() / P;
+  const int64_t M = P == 0 ? 0 : out.numel() / P;
+  const T* sp = src.data_ptr<T>();
+  const int64_t* ip = idx.data_ptr<int64_t>();
+  T* op_ = out.data_ptr<T>();
+  std::atomic<bool> any_bad{false};
+  std::atomic<int64_t> bad{0};
+  parallel_for(P, plane_grain(L), [&](int64_t pb, int64_t pe) {
+    for (int64_t p = pb; p < pe; ++p) {
+      const T* s = sp + p * L;
+      const int64_t* ix = ip + p * L;
+      T* o = op_ + p * M;
+      for (int64_t l = 0; l < L; ++l) {
+        const int64_t i = ix[l];
+        if (i < 0 || i >= M) [[unlikely]] {
+          bad.store(i);
+          any_bad.store(true);
+          continue;
+        }
+        if (accumulate)
+          o[i] += s[l];
+        else
+          o[i] = s[l];
+      }
+    }
+  });
+  FX_CHECK(!any_bad.load(), op, ": index ", bad.load(),
+           " is out of bounds for an output plane of ", M, " elements");
+}
+
+FX_REGISTER_KERNEL(max_pool_kernel, DeviceType::CPU, kFloat32, max_pool_cpu<float>);
+FX_REGISTER_KERNEL(max_pool_kernel, DeviceType::CPU, kFloat64, max_pool_cpu<double>);
+FX_REGISTER_KERNEL(avg_pool_forward_kernel, DeviceType::CPU, kFloat32, avg_pool_forward_cpu<float>);
+FX_REGISTER_KERNEL(avg_pool_forward_kernel, DeviceType::CPU, kFloat64, avg_pool_forward_cpu<double>);
+FX_REGISTER_KERNEL(avg_pool_backward_kernel, DeviceType::CPU, kFloat32, avg_pool_backward_cpu<float>);
+FX_REGISTER_KERNEL(avg_pool_backward_kernel, DeviceType::CPU, kFloat64, avg_pool_backward_cpu<double>);
+FX_REGISTER_KERNEL(plane_scatter_kernel, DeviceType::CPU, kFloat32, plane_scatter_cpu<float>);
+FX_REGISTER_KERNEL(plane_scatter_kernel, DeviceType::CPU, kFloat64, plane_scatter_cpu<double>);
+
+}  // namespace
+}  // namespace fluxion::kernels

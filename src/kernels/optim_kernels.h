@@ -1,0 +1,146 @@
+// Fused optimiser kernels: each update rule reads and writes a parameter, its gradient and its
+// state buffers once per step (no chain of tensor ops, no temporaries). Buffers are contiguous
+// and of the parameter's dtype; f16/bf16 compute in float. Hyperparameters that depend only on
+// the step (bias corrections, ...) are computed by the optimiser on the host in double and passed
+// in, so a CUDA kernel registered for the same table sees the same arguments.
+//
+// The per-element arithmetic follows the order of PyTorch's single-tensor CPU implementation
+// (torch/optim/*.py with ATen's lerp/addcmul/addcdiv), so trajectories agree to rounding.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/dispatch.h"
+
+namespace fluxion::kernels {
+
+/// p -= lr * update, with momentum/Nesterov/weight decay (torch.optim.SGD).
+struct SGDKernelArgs {
+  void* param;
+  const void* grad;
+  void* momentum_buffer;  // null when momentum == 0
+  int64_t n;
+  double lr, momentum, dampening, weight_decay;
+  bool nesterov, maximize;
+  bool init_buffer;  // first step with momentum: buffer = grad
+};
+
+/// Adam and AdamW (decoupled_weight_decay), NAdam-free.
+struct AdamKernelArgs {
+  void* param;
+  const void* grad;
+  void* exp_avg;
+  void* exp_avg_sq;
+  void* max_exp_avg_sq;  // null unless amsgrad
+  int64_t n;
+  double lr, beta1, beta2, eps, weight_decay;
+  double step_size;             // lr / (1 - beta1^t)
+  double bias_correction2_sqrt; // sqrt(1 - beta2^t)
+  bool amsgrad, maximize, decoupled_weight_decay;
+};
+
+struct RMSpropKernelArgs {
+  void* param;
+  const void* grad;
+  void* square_avg;
+  void* grad_avg;         // null unless centered
+  void* momentum_buffer;  // null unless momentum > 0
+  int64_t n;
+  double lr, alpha, eps, weight_decay, momentum;
+  bool centered, maximize;
+};
+
+struct AdagradKernelArgs {
+  void* param;
+  const void* grad;
+  void* sum;
+  int64_t n;
+  double clr, eps, weight_decay;  // clr = lr / (1 + (t - 1) * lr_decay)
+  bool maximize;
+};
+
+struct AdadeltaKernelArgs {
+  void* param;
+  const void* grad;
+  void* square_avg;
+  void* acc_delta;
+  int64_t n;
+  double lr, rho, eps, weight_decay;
+  bool maximize;
+};
+
+struct AdamaxKernelArgs {
+  void* param;
+  const void* grad;
+  void* exp_avg;
+  void* exp_inf;
+  int64_t n;
+  double beta1, beta2, eps, weight_decay;
+  double clr;  // lr / (1 - beta1^t)
+  bool maximize;
+};
+
+struct NAdamKernelArgs {
+  void* param;
+  const void* grad;
+  void* exp_avg;
+  void* exp_avg_sq;
+  int64_t n;
+  double lr, beta1, beta2, eps, weight_decay;
+  double bias_correction2;  // 1 - beta2^t
+  double grad_coef;         // -lr * (1 - mu_t) / (1 - prod mu)
+  double exp_avg_coef;      // -lr * mu_{t+1} / (1 - prod mu * mu_{t+1})
+  bool maximize, decoupled_weight_decay;
+};
+
+struct RAdamKernelArgs {
+  void* param;
+  const void* grad;
+  void* exp_avg;
+  void* exp_avg_sq;
+  int64_t n;
+  double lr, beta1, beta2, eps, weight_decay;
+  double bias_correction1, bias_correction2_sqrt;
+  double rect;    // rectification term when rectified, else unused
+  bool rectified; // rho_t > 5
+  bool maximize, decoupled_weight_decay;
+};
+
+using SGDStepFn = void (*)(const SGDKernelArgs&);
+using AdamStepFn = void (*)(const AdamKernelArgs&);
+using RMSpropStepFn = void (*)(const RMSpropKernelArgs&);
+using AdagradStepFn = void (*)(const AdagradKernelArgs&);
+using AdadeltaStepFn = void (*)(const AdadeltaKernelArgs&);
+using AdamaxStepFn = void (*)(const AdamaxKernelArgs&);
+using NAdamStepFn = void (*)(const NAdamKernelArgs&);
+using RAdamStepFn = void (*)(const RAdamKernelArgs&);
+
+/// Keyed by the parameter's device and dtype.
+FX_DECLARE_KERNEL(sgd_step_kernel, SGDStepFn);
+FX_DECLARE_KERNEL(adam_step_kernel, AdamStepFn);
+FX_DECLARE_KERNEL(rmsprop_step_kernel, RMSpropStepFn);
+FX_DECLARE_KERNEL(adagrad_step_kernel, AdagradStepFn);
+FX_DECLARE_KERNEL(adadelta_step_kernel, AdadeltaStepFn);
+FX_DECLARE_KERNEL(adamax_step_kernel, AdamaxStepFn);
+FX_DECLARE_KERNEL(nadam_step_kernel, NAdamStepFn);
+FX_DECLARE_KERNEL(radam_step_kernel, RAdamStepFn);
+
+// ---- vector primitives on contiguous buffers (gradient clipping, L-BFGS) ----------------------
+/// p-norm of x (p = inf: max |x|, -inf: min |x|, 0: count of nonzeros), accumulated in double.
+using VecNormFn = double (*)(const void* x, int64_t n, double p);
+/// sum x[i] * y[i], accumulated in double.
+using VecDotFn = double (*)(const void* x, const void* y, int64_t n);
+/// y[i] += alpha * x[i].
+using VecAxpyFn = void (*)(void* y, const void* x, double alpha, int64_t n);
+/// y[i] = alpha * x[i] (y may alias x).
+using VecScaleFn = void (*)(void* y, const void* x, double alpha, int64_t n);
+/// x[i] = clamp(x[i], lo, hi) (NaN stays NaN).
+using VecClampFn = void (*)(void* x, double lo, double hi, int64_t n);
+
+FX_DECLARE_KERNEL(vec_norm_kernel, VecNormFn);
+FX_DECLARE_KERNEL(vec_dot_kernel, VecDotFn);
+FX_DECLARE_KERNEL(vec_axpy_kernel, VecAxpyFn);
+FX_DECLARE_KERNEL(vec_scale_kernel, VecScaleFn);
+FX_DECLARE_KERNEL(vec_clamp_kernel, VecClampFn);
+
+}  // namespace fluxion::kernels
