@@ -70,10 +70,16 @@ std::vector<std::vector<std::vector<double>>> numerical_jacobian(const CheckedFn
         }
       };
       double orig = get(x, j);
+      // Outputs may be views of the inputs (diagonal, split, ...): copy them before the next
+      // perturbation changes the shared storage.
+      auto snapshot = [](TensorList outs) {
+        for (Tensor& o : outs) o = o.detach().clone();
+        return outs;
+      };
       set(orig + eps);
-      TensorList plus = float_outputs(f(xs));
+      TensorList plus = snapshot(float_outputs(f(xs)));
       set(orig - eps);
-      TensorList minus = float_outputs(f(xs));
+      TensorList minus = snapshot(float_outputs(f(xs)));
       set(orig);
       std::vector<double> col;
       for (size_t k = 0; k < plus.size(); ++k) {
