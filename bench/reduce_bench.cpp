@@ -3,7 +3,7 @@
 // (the achievable read bandwidth), plus the other reductions on the same data.
 //
 // Build by hand (not wired into CMake):
-//   g++ -std=c++20 -O3 -fopenmp -Iinclude bench/reduce_bench.cpp -Lbuild/src -lfluxion
+//   g++ -std=c++20 -O3 -fopenmp -Iinclude bench/reduce_bench.cpp -Lbuild/src -lfluxion \
 //       -Wl,-rpath,$PWD/build/src -o /tmp/reduce_bench
 //   /tmp/reduce_bench [threads...]      (default: 1 2)
 // Prints, per thread count, the median wall time and GB/s (bytes read). With one thread it also

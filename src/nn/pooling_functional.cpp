@@ -204,10 +204,13 @@ Tensor avg_pool_adjoint(const Tensor& gy, const WinPtr& win, const Shape& in_siz
 
 // ---- argument handling --------------------------------------------------------------------------
 
-std::array<int64_t, 2> expand2(const DimList& v, int nd, const std::string& op, const char* what) {
+// (H, W) values of a pooling argument; 1-d pooling runs with H = 1, so its H entry is `h_fill`
+// (1 for kernel/stride/dilation, 0 for padding).
+std::array<int64_t, 2> expand2(const DimList& v, int nd, const std::string& op, const char* what,
+                               int64_t h_fill = 1) {
   FX_CHECK(v.size() == 1 || static_cast<int>(v.size()) == nd, op, ": ", what, " must be a single integer or a list of ",
            nd, " integers, got ", static_cast<const Shape&>(v));
-  if (nd == 1) return {1, v[0]};
+  if (nd == 1) return {h_fill, v[0]};
   return {v[0], v.size() == 1 ? v[0] : v[1]};
 }
 
@@ -243,7 +246,7 @@ std::tuple<Tensor, Tensor> max_pool_nd(int nd, const Tensor& input, const DimLis
   Tensor x = prepare_input(input, nd, op);
   const auto k = expand2(kernel_size, nd, op, "kernel_size");
   const auto s = stride.empty() ? k : expand2(stride, nd, op, "stride");
-  const auto p = expand2(padding, nd, op, "padding");
+  const auto p = expand2(padding, nd, op, "padding", 0);
   const auto d = expand2(dilation, nd, op, "dilation");
   const int64_t H = x.size(-2), W = x.size(-1);
   Windows1d wins[2];
@@ -272,7 +275,7 @@ Tensor avg_pool_nd(int nd, const Tensor& input, const DimList& kernel_size, cons
   Tensor x = prepare_input(input, nd, op);
   const auto k = expand2(kernel_size, nd, op, "kernel_size");
   const auto s = stride.empty() ? k : expand2(stride, nd, op, "stride");
-  const auto p = expand2(padding, nd, op, "padding");
+  const auto p = expand2(padding, nd, op, "padding", 0);
   if (divisor_override) FX_CHECK(*divisor_override != 0, op, ": divisor must be not zero");
   const int64_t H = x.size(-2), W = x.size(-1);
   const int64_t in[2] = {H, W};
@@ -335,7 +338,7 @@ Tensor max_unpool_nd(int nd, const Tensor& input, const Tensor& indices, const D
   Tensor idx = nd == 1 ? indices.unsqueeze(-2) : indices;
   const auto k = expand2(kernel_size, nd, op, "kernel_size");
   const auto s = stride.empty() ? k : expand2(stride, nd, op, "stride");
-  const auto p = expand2(padding, nd, op, "padding");
+  const auto p = expand2(padding, nd, op, "padding", 0);
   int64_t out[2];
   for (int i = 0; i < 2; ++i) out[i] = (x.size(-2 + i) - 1) * s[i] - 2 * p[i] + k[i];
   if (nd == 1) out[0] = 1;

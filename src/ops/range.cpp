@@ -41,7 +41,10 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, const 
              "(start=",
              s, ", end=", e, ", step=", d, ")");
     const int64_t sgn = d > 0 ? 1 : -1;
-    size = (e - s + d - sgn) / d;  // ceil((e - s) / d), exactly
+    // ceil((e - s) / d), exactly; in 128 bits because e - s can overflow int64.
+    const __int128 n = (static_cast<__int128>(e) - s + d - sgn) / d;
+    FX_CHECK(n <= std::numeric_limits<int64_t>::max(), "arange: invalid size, possible overflow?");
+    size = static_cast<int64_t>(n);
   } else {
     const double s = start.to_double(), e = end.to_double(), d = step.to_double();
     FX_CHECK(d != 0, "arange: step must be nonzero");

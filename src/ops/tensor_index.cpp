@@ -3,6 +3,7 @@
 #include "fluxion/autograd.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/index.h"
+#include "fluxion/ops/pointwise.h"
 #include "fluxion/ops/view.h"
 #include "ops/index_util.h"
 
@@ -108,8 +109,9 @@ Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, const Tensor
   FX_CHECK(values.defined(), "index_put_: values tensor is undefined");
   Sliced s = apply_slicing(*this, indices, "index_put_");
   if (!s.has_tensor) {
-    FX_CHECK(!accumulate, "index_put_: accumulate needs at least one tensor index");
-    s.view.copy_(strip_value(values, s.view.dim()));
+    // Basic indices address each element once, so accumulating is a plain in-place add.
+    if (accumulate) s.view.add_(strip_value(values, s.view.dim()));
+    else s.view.copy_(strip_value(values, s.view.dim()));
     return *this;
   }
   fluxion::index_put_(s.view, s.indices, values, accumulate);

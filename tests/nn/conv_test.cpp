@@ -219,9 +219,7 @@ TEST(Conv, HalfPrecisionComputesThroughFloat) {
   }
 }
 
-// Disabled at the end of the session that wrote it: it fails on the in-progress pooling/conv
-// error-message work (see the closing note of that session); re-enable when fixed.
-TEST(Conv, DISABLED_ShapeAndArgumentErrors) {
+TEST(Conv, ShapeAndArgumentErrors) {
   auto x = fx::randn({2, 3, 8, 8});
   EXPECT_FX_ERROR(F::conv2d(x, fx::randn({4, 2, 3, 3})), "to have 2 channels, but got 3 channels");
   EXPECT_FX_ERROR(F::conv2d(x, fx::randn({4, 3, 9, 3})), "Kernel size can't be greater than actual input size");

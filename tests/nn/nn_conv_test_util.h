@@ -59,9 +59,7 @@ inline void expect_matches(const fxtest::GoldenCase& c, const fx::Tensor& y,
 inline void check_derivatives(const fx::autograd::CheckedFn& f, const fx::TensorList& inputs, bool second = true,
                               double atol = 1e-5, double rtol = 1e-3) {
   EXPECT_TRUE(fx::autograd::gradcheck(f, inputs, 1e-6, atol, rtol));
-  if (second) {
-    EXPECT_TRUE(fx::autograd::gradgradcheck(f, inputs, 1e-6, atol, rtol));
-  }
+  if (second) EXPECT_TRUE(fx::autograd::gradgradcheck(f, inputs, 1e-6, atol, rtol));
   EXPECT_TRUE(fx::autograd::jvp_vjp_check(f, inputs));
 }
 

@@ -17,9 +17,7 @@ using nnconv_test::ints;
 using nnconv_test::leaf;
 using nnconv_test::rand64;
 
-// Disabled at the end of the session that wrote it: it fails on the in-progress pooling/conv
-// error-message work (see the closing note of that session); re-enable when fixed.
-TEST(PoolingGolden, DISABLED_MatchesPyTorch) {
+TEST(PoolingGolden, MatchesPyTorch) {
   auto cases = nnconv_test::golden_cases({"max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d",
                                           "adaptive_max_pool2d", "adaptive_avg_pool1d", "max_unpool2d"});
   ASSERT_GE(cases.size(), 16u);
@@ -59,9 +57,7 @@ TEST(PoolingGolden, DISABLED_MatchesPyTorch) {
   }
 }
 
-// Disabled at the end of the session that wrote it: it fails on the in-progress pooling/conv
-// error-message work (see the closing note of that session); re-enable when fixed.
-TEST(Pooling, DISABLED_DerivativesMaxPool) {
+TEST(Pooling, DerivativesMaxPool) {
   fx::manual_seed(21);
   check_derivatives([](const fx::TensorList& t) {
     return fx::TensorList{F::max_pool2d(t[0], 3, 2, 1, 1, true)};
@@ -75,9 +71,7 @@ TEST(Pooling, DISABLED_DerivativesMaxPool) {
                     {rand64({2, 2, 5, 7})});
 }
 
-// Disabled at the end of the session that wrote it: it fails on the in-progress pooling/conv
-// error-message work (see the closing note of that session); re-enable when fixed.
-TEST(Pooling, DISABLED_DerivativesAvgPool) {
+TEST(Pooling, DerivativesAvgPool) {
   fx::manual_seed(22);
   check_derivatives([](const fx::TensorList& t) {
     return fx::TensorList{F::avg_pool2d(t[0], 3, 2, 1, true, false)};
@@ -93,9 +87,7 @@ TEST(Pooling, DISABLED_DerivativesAvgPool) {
                     {rand64({2, 2, 9})});
 }
 
-// Disabled at the end of the session that wrote it: it fails on the in-progress pooling/conv
-// error-message work (see the closing note of that session); re-enable when fixed.
-TEST(Pooling, DISABLED_MaxUnpoolInvertsMaxPoolAndIsDifferentiable) {
+TEST(Pooling, MaxUnpoolInvertsMaxPoolAndIsDifferentiable) {
   fx::manual_seed(23);
   auto x = fx::randn({2, 3, 6, 6}, fx::kFloat64);
   auto [y, idx] = F::max_pool2d_with_indices(x, 2, 2);
@@ -165,9 +157,7 @@ TEST(Pooling, Errors) {
   EXPECT_FX_ERROR(F::max_unpool2d(x, fx::zeros({1, 2, 4, 4}), 2), "int64 indices");
 }
 
-// Disabled at the end of the session that wrote it: it fails on the in-progress pooling/conv
-// error-message work (see the closing note of that session); re-enable when fixed.
-TEST(PoolingModule, DISABLED_ModulesAndRepr) {
+TEST(PoolingModule, ModulesAndRepr) {
   fx::manual_seed(25);
   auto x = fx::randn({2, 3, 8, 8});
   fx::nn::MaxPool2d mp(fx::nn::MaxPool2dOptions(3).stride(2).padding(1));

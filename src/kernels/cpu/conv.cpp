@@ -10,7 +10,9 @@
 // (the OpenMP build does this by itself); this beats one threaded GEMM per image at every size
 // of the benchmark because im2col/col2im are parallel too and the GEMMs stay cache-sized.
 // With fewer images than threads the loop is serial and BLAS threads. 1x1 stride-1 unpadded
-// convolutions skip im2col (the input already is the column matrix).
+// convolutions skip im2col (the input already is the column matrix). Stacking several images'
+// column matrices into one wider GEMM was measured and rejected: OpenBLAS's small-matrix kernels
+// already reach ~88 GFLOP/s on LeNet's 16 x 100 x 150 per-image products, and the packing costs more.
 #include <cblas.h>
 #include <omp.h>
 
@@ -65,29 +67,37 @@ Dims dims_of(const ConvGeom& g) {
   return d;
 }
 
-// Runs body(n_begin, n_end, thread_slot) over the images: split across threads when there are
-// enough images, else serially (BLAS then threads inside each GEMM).
-template <class F>
-int images_loop(int64_t N, const F& body) {
+// Multiply-adds below which a convolution stays on one thread: waking the pool and the closing
+// barrier cost microseconds (far more on a loaded machine, where a spinning barrier waits for a
+// descheduled thread), which tiny layers (e.g. 8x8 images with a few channels) never recover.
+constexpr int64_t kParallelMacs = int64_t{1} << 19;
+
+int64_t macs_per_image(const Dims& d, const ConvGeom& g) { return g.groups * d.Kg * d.rows() * d.L; }
+
+// Threads to split the images over: all of them when there are enough images and enough work,
+// else 1 (the images then run serially and BLAS may thread inside each GEMM).
+int slots_for(int64_t N, int64_t macs_per_image) {
   const int nt = omp_get_max_threads();
-  if (nt > 1 && N >= nt && !omp_in_parallel()) {
+  return (nt > 1 && N >= nt && N * macs_per_image >= kParallelMacs && !omp_in_parallel()) ? nt : 1;
+}
+
+// Runs body(n_begin, n_end, slot) over the images on `slots` threads (slot = thread index).
+template <class F>
+void images_loop(int64_t N, int slots, const F& body) {
+  const int nt = slots;
+  if (nt > 1) {
 #pragma omp parallel num_threads(nt)
     {
       const int tid = omp_get_thread_num(), n = omp_get_num_threads();
       const int64_t chunk = (N + n - 1) / n;
       const int64_t b = std::min<int64_t>(N, tid * chunk), e = std::min<int64_t>(N, b + chunk);
-      body(b, e, tid);  // also with an empty range: the body may have per-slot state to clear
+      body(b, e, tid);
     }
-    return nt;
+    return;
   }
   body(0, N, 0);
-  return 1;
 }
 
-int slots_for(int64_t N) {
-  const int nt = omp_get_max_threads();
-  return (nt > 1 && N >= nt && !omp_in_parallel()) ? nt : 1;
-}
 
 template <class T>
 void conv_forward_cpu(const Tensor& x, const Tensor& w, const Tensor& bias, const Tensor& y, const ConvGeom& g) {
@@ -96,9 +106,9 @@ void conv_forward_cpu(const Tensor& x, const Tensor& w, const Tensor& bias, cons
   const T* wp = w.data_ptr<T>();
   const T* bp = bias.defined() ? bias.data_ptr<T>() : nullptr;
   T* yp = y.data_ptr<T>();
-  const int slots = slots_for(g.batch);
+  const int slots = slots_for(g.batch, macs_per_image(d, g));
   cpu::ScratchBuffer<T> buf(d.pointwise ? 0 : slots * d.rows() * d.L);
-  images_loop(g.batch, [&](int64_t nb, int64_t ne, int slot) {
+  images_loop(g.batch, slots, [&](int64_t nb, int64_t ne, int slot) {
     T* col = d.pointwise ? nullptr : buf.data() + slot * d.rows() * d.L;
     for (int64_t n = nb; n < ne; ++n)
       for (int64_t gi = 0; gi < g.groups; ++gi) {
@@ -126,9 +136,9 @@ void conv_backward_input_cpu(const Tensor& gy, const Tensor& w, const Tensor& gx
   const T* gyp = gy.data_ptr<T>();
   const T* wp = w.data_ptr<T>();
   T* gxp = gx.data_ptr<T>();
-  const int slots = slots_for(g.batch);
+  const int slots = slots_for(g.batch, macs_per_image(d, g));
   cpu::ScratchBuffer<T> buf(d.pointwise ? 0 : slots * d.rows() * d.L);
-  images_loop(g.batch, [&](int64_t nb, int64_t ne, int slot) {
+  images_loop(g.batch, slots, [&](int64_t nb, int64_t ne, int slot) {
     T* col = d.pointwise ? nullptr : buf.data() + slot * d.rows() * d.L;
     for (int64_t n = nb; n < ne; ++n)
       for (int64_t gi = 0; gi < g.groups; ++gi) {
@@ -153,13 +163,13 @@ void conv_backward_weight_cpu(const Tensor& x, const Tensor& gy, const Tensor& g
   const T* gyp = gy.data_ptr<T>();
   T* gwp = gw.data_ptr<T>();
   const int64_t wsize = g.out_channels * d.rows();
-  const int slots = slots_for(g.batch);
+  const int slots = slots_for(g.batch, macs_per_image(d, g));
   // Slot 0 accumulates straight into gw; the others into private buffers summed at the end.
   cpu::ScratchBuffer<T> acc((slots - 1) * wsize);
   cpu::ScratchBuffer<T> buf(d.pointwise ? 0 : slots * d.rows() * d.L);
   std::fill(gwp, gwp + wsize, T(0));
   if (slots > 1) std::fill(acc.data(), acc.data() + (slots - 1) * wsize, T(0));
-  images_loop(g.batch, [&](int64_t nb, int64_t ne, int slot) {
+  images_loop(g.batch, slots, [&](int64_t nb, int64_t ne, int slot) {
     T* col = d.pointwise ? nullptr : buf.data() + slot * d.rows() * d.L;
     T* gwt = slot == 0 ? gwp : acc.data() + (slot - 1) * wsize;
     for (int64_t n = nb; n < ne; ++n)

@@ -49,12 +49,23 @@ inline void valid_range(int64_t n, int64_t out, int64_t s, int64_t p, int64_t kk
   lo = std::min(lo, hi);
 }
 
-/// Fills col (C*KK x L) from x (C, D, H, W) for geometry g (only the spatial fields are used).
+/// Copies n elements; a plain loop for the short rows of small images (cheaper than a memcpy call).
 template <class T>
-void im2col(const T* x, T* col, int64_t C, const ConvGeom& g) {
+inline void copy_row(T* dst, const T* src, int64_t n) {
+  if (n >= 64) {
+    std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(T));
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
+}
+
+/// Fills col (C*KK x L, rows `ld` elements apart; ld >= L) from x (C, D, H, W) for geometry g
+/// (only the spatial fields are used). ld > L lets several images share one column matrix.
+template <class T>
+void im2col(const T* x, T* col, int64_t C, const ConvGeom& g, int64_t ld = 0) {
   const int64_t D = g.in[0], H = g.in[1], W = g.in[2];
   const int64_t OD = g.out[0], OH = g.out[1], OW = g.out[2];
-  const int64_t L = OD * OH * OW;
+  const int64_t L = ld > 0 ? ld : OD * OH * OW;
   for (int64_t c = 0; c < C; ++c)
     for (int64_t kd = 0; kd < g.k[0]; ++kd)
       for (int64_t kh = 0; kh < g.k[1]; ++kh)
@@ -80,7 +91,7 @@ void im2col(const T* x, T* col, int64_t C, const ConvGeom& g) {
               std::fill(dst, dst + ow_lo, T(0));
               const int64_t n = ow_hi - ow_lo;
               if (g.stride[2] == 1) {
-                std::memcpy(dst + ow_lo, src, static_cast<size_t>(n) * sizeof(T));
+                copy_row(dst + ow_lo, src, n);
               } else {
                 const int64_t s = g.stride[2];
                 for (int64_t i = 0; i < n; ++i) dst[ow_lo + i] = src[i * s];
@@ -91,12 +102,13 @@ void im2col(const T* x, T* col, int64_t C, const ConvGeom& g) {
         }
 }
 
-/// x (C, D, H, W) += col2im(col): the adjoint of im2col (x is accumulated into, not cleared).
+/// x (C, D, H, W) += col2im(col): the adjoint of im2col (x is accumulated into, not cleared);
+/// col rows are `ld` elements apart (0: L).
 template <class T>
-void col2im(const T* col, T* x, int64_t C, const ConvGeom& g) {
+void col2im(const T* col, T* x, int64_t C, const ConvGeom& g, int64_t ld = 0) {
   const int64_t D = g.in[0], H = g.in[1], W = g.in[2];
   const int64_t OD = g.out[0], OH = g.out[1], OW = g.out[2];
-  const int64_t L = OD * OH * OW;
+  const int64_t L = ld > 0 ? ld : OD * OH * OW;
   for (int64_t c = 0; c < C; ++c)
     for (int64_t kd = 0; kd < g.k[0]; ++kd)
       for (int64_t kh = 0; kh < g.k[1]; ++kh)

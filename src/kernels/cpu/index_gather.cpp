@@ -128,13 +128,25 @@ void index_put_typed(const Tensor& self, const Tensor& values, const Tensor& off
   const std::array<const int64_t*, 3> pstr = {pst[0].data(), pst[1].data(), pst[2].data()};
   const std::array<const int64_t*, 3> sstr = {sst[0].data(), sst[1].data(), sst[2].data()};
   const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(inner, 1));
+  auto visit = [&](const std::array<int64_t, 3>& o) {
+    int64_t eo = *reinterpret_cast<const int64_t*>(base[2] + o[2]);
+    T* dst = reinterpret_cast<T*>(base[0] + o[0]) + eo;
+    *dst = combine<T, M>(*dst, *reinterpret_cast<const T*>(base[1] + o[1]));
+  };
+  // Each thread owns a slice [b, e) of the non-aliasing positions. The aliasing (serial) dims
+  // are walked outermost so the inner loop runs along the thread's slice, which is usually a
+  // contiguous row (e.g. embedding backward: index rows outer, feature columns inner).
   parallel_for(outer, grain, [&](int64_t b, int64_t e) {
-    walk_offsets<3>(psizes, pstr, {0, 0, 0}, b, e, [&](const std::array<int64_t, 3>& po) {
-      walk_offsets<3>(ssizes, sstr, po, 0, inner, [&](const std::array<int64_t, 3>& o) {
-        int64_t eo = *reinterpret_cast<const int64_t*>(base[2] + o[2]);
-        T* dst = reinterpret_cast<T*>(base[0] + o[0]) + eo;
-        *dst = combine<T, M>(*dst, *reinterpret_cast<const T*>(base[1] + o[1]));
-      });
+    walk_offsets<3>(ssizes, sstr, {0, 0, 0}, 0, inner, [&](const std::array<int64_t, 3>& so) {
+      if (psizes.size() == 1) {
+        std::array<int64_t, 3> o = {so[0] + b * pst[0][0], so[1] + b * pst[1][0], so[2] + b * pst[2][0]};
+        for (int64_t j = b; j < e; ++j) {
+          visit(o);
+          for (int k = 0; k < 3; ++k) o[k] += pst[k][0];
+        }
+      } else {
+        walk_offsets<3>(psizes, pstr, so, b, e, visit);
+      }
     });
   });
 }

@@ -4,6 +4,9 @@
 // adaptive) as per-output-row/column windows (PoolWindows), so one kernel serves them all.
 // Planes are independent: threads split the planes, so no two threads write the same element.
 #include <atomic>
+#include <bit>
+#include <cstdint>
+#include <type_traits>
 #include <cmath>
 #include <limits>
 
@@ -31,6 +34,33 @@ int64_t window_work(const PoolWindows& w) {
   return w.OH * w.OW * hk * wk;
 }
 
+// One step of PyTorch's max rule: strict > keeps the first maximum in row-major order and a NaN
+// always replaces the running value (so the last NaN's index is reported). Written with bitwise
+// ops and selects so it compiles without branches (unpredictable on real data; measured 2x).
+template <class T>
+inline void take_if_greater(T v, int64_t pos, T& best, int64_t& best_i) {
+  using U = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+  const int64_t take = -static_cast<int64_t>(static_cast<int>(v > best) | static_cast<int>(v != v));  // 0 or -1
+  const U m = static_cast<U>(take);
+  best = std::bit_cast<T>(static_cast<U>((std::bit_cast<U>(v) & m) | (std::bit_cast<U>(best) & ~m)));
+  best_i = (pos & take) | (best_i & ~take);
+}
+
+// Max over one window (see take_if_greater).
+template <class T>
+inline void window_max(const T* xs, int64_t W, int64_t h0, int64_t hc, int64_t hs, int64_t w0, int64_t wc, int64_t ws,
+                       T& best, int64_t& best_i) {
+  best = -std::numeric_limits<T>::infinity();
+  best_i = h0 * W + w0;
+  for (int64_t i = 0; i < hc; ++i) {
+    const int64_t row = (h0 + i * hs) * W;
+    for (int64_t j = 0; j < wc; ++j) {
+      const int64_t pos = row + w0 + j * ws;
+      take_if_greater(xs[pos], pos, best, best_i);
+    }
+  }
+}
+
 template <class T>
 void max_pool_cpu(const Tensor& x, const Tensor& y, const Tensor& idx, const PoolWindows& w) {
   const int64_t P = x.numel() / std::max<int64_t>(1, w.H * w.W);
@@ -42,25 +72,29 @@ void max_pool_cpu(const Tensor& x, const Tensor& y, const Tensor& idx, const Poo
       const T* xs = xp + p * w.H * w.W;
       T* ys = yp + p * w.OH * w.OW;
       int64_t* is = ip + p * w.OH * w.OW;
-      for (int64_t oh = 0; oh < w.OH; ++oh)
+      for (int64_t oh = 0; oh < w.OH; ++oh) {
+        const int64_t h0 = w.h_first[oh], hc = w.h_count[oh];
+        const bool rows2 = hc == 2 && w.h_step == 1;
         for (int64_t ow = 0; ow < w.OW; ++ow) {
-          const int64_t h0 = w.h_first[oh], w0 = w.w_first[ow];
-          T best = -std::numeric_limits<T>::infinity();
-          int64_t best_i = h0 * w.W + w0;
-          for (int64_t i = 0; i < w.h_count[oh]; ++i) {
-            const int64_t ih = h0 + i * w.h_step;
-            for (int64_t j = 0; j < w.w_count[ow]; ++j) {
-              const int64_t pos = ih * w.W + w0 + j * w.w_step;
-              const T v = xs[pos];
-              if (v > best || std::isnan(v)) {  // exactly PyTorch's rule: NaN propagates (last NaN's index)
-                best = v;
-                best_i = pos;
-              }
-            }
+          const int64_t w0 = w.w_first[ow], wc = w.w_count[ow];
+          T best;
+          int64_t best_i;
+          if (rows2 && wc == 2 && w.w_step == 1) {
+            // The common 2x2 window, unrolled (same rule and order as window_max).
+            const int64_t a = h0 * w.W + w0, c = a + w.W;
+            const T v0 = xs[a], v1 = xs[a + 1], v2 = xs[c], v3 = xs[c + 1];  // (a, a+1; c, c+1) row-major
+            best = v0;
+            best_i = a;
+            take_if_greater(v1, a + 1, best, best_i);
+            take_if_greater(v2, c, best, best_i);
+            take_if_greater(v3, c + 1, best, best_i);
+          } else {
+            window_max(xs, w.W, h0, hc, w.h_step, w0, wc, w.w_step, best, best_i);
           }
           ys[oh * w.OW + ow] = best;
           is[oh * w.OW + ow] = best_i;
         }
+      }
     }
   });
 }

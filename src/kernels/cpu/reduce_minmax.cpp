@@ -18,10 +18,11 @@ using reduce::compute_t;
 using reduce::is_nan;
 
 // True when b should replace a as the running max (kMax) or min: strictly more extreme, or NaN.
+// Hot selects use | and & rather than || and &&: no branches, so the loops vectorise.
 template <bool kMax, class V>
 inline bool better(V b, V a) {
-  if constexpr (kMax) return b > a || is_nan(b);
-  else return b < a || is_nan(b);
+  if constexpr (kMax) return (b > a) | is_nan(b);
+  else return (b < a) | is_nan(b);
 }
 
 template <class T, bool kMax>
@@ -37,10 +38,7 @@ struct ExtremeOp {
     else return kMax ? std::numeric_limits<acc_t>::lowest() : std::numeric_limits<acc_t>::max();
   }
   acc_t reduce(acc_t a, in_t x, int64_t) const { return combine(a, static_cast<acc_t>(x)); }
-  acc_t combine(acc_t a, acc_t b) const {
-    if (is_nan(a)) return a;
-    return better<kMax>(b, a) ? b : a;
-  }
+  acc_t combine(acc_t a, acc_t b) const { return reduce::extreme_nan<kMax>(a, b); }
   void write(int64_t o, acc_t a) const { out[o] = static_cast<T>(a); }
 };
 
@@ -76,7 +74,7 @@ struct ArgExtremeOp {
   using V = compute_t<T>;
   // A contiguous block: the extreme value with vectorised lanes, then the first position holding
   // it (or the first NaN).
-  acc_t fold_contiguous(const in_t* p, int64_t n, int64_t idx0) const {
+  FX_REDUCE_HOT acc_t fold_contiguous(const in_t* p, int64_t n, int64_t idx0) const {
     if (n == 0) return acc_t{};
     constexpr int64_t kVec = 16;
     V lane[kVec];
@@ -94,29 +92,38 @@ struct ArgExtremeOp {
     }
     return acc_t{best, idx0 + i};
   }
-  // Column mode: running (value, index) per output in separate arrays, so the loop vectorises.
-  void fold_rows(const in_t* const* rows, int64_t nrows, int64_t cw, acc_t* dst, int64_t r0) const {
+  // Column mode: running (value, row) per output in separate arrays with 32-bit relative rows,
+  // in the select form GCC vectorises (measured ~4x faster than int64 indices with || tests).
+  // (No unroll-and-jam: GCC would jam two rows into one scalar inner loop.)
+  FX_REDUCE_HOT __attribute__((optimize("no-loop-unroll-and-jam"))) void fold_rows(
+      const in_t* const* rows, int64_t nrows, int64_t cw, acc_t* dst, int64_t r0) const {
     constexpr int64_t kW = 256;
     V val[kW];
-    int64_t idx[kW];
+    int32_t row[kW];
     for (int64_t c0 = 0; c0 < cw; c0 += kW) {
       const int64_t n = std::min(kW, cw - c0);
       for (int64_t w = 0; w < n; ++w) {
         val[w] = static_cast<V>(rows[0][c0 + w]);
-        idx[w] = r0;
+        row[w] = 0;
       }
-      for (int64_t r = 1; r < nrows; ++r)
+      for (int64_t r = 1; r < nrows; ++r) {
+        const in_t* x = rows[r] + c0;
+        const int32_t rr = static_cast<int32_t>(r);
         for (int64_t w = 0; w < n; ++w) {
-          const V v = static_cast<V>(rows[r][c0 + w]);
-          const bool take = !is_nan(val[w]) && better<kMax>(v, val[w]);
-          val[w] = take ? v : val[w];
-          idx[w] = take ? r0 + r : idx[w];
+          const V v = static_cast<V>(x[w]);
+          const V a = val[w];
+          // Strictly more extreme, or the first NaN (a NaN already held stays).
+          bool take = kMax ? (v > a) : (v < a);
+          if constexpr (std::is_floating_point_v<V>) take = take | ((v != v) & (a == a));
+          val[w] = take ? v : a;
+          row[w] = take ? rr : row[w];
         }
-      for (int64_t w = 0; w < n; ++w) dst[c0 + w] = acc_t{val[w], idx[w]};
+      }
+      for (int64_t w = 0; w < n; ++w) dst[c0 + w] = acc_t{val[w], r0 + row[w]};
     }
   }
   // NaN-sticky extreme of two values.
-  static V pick(V a, V b) { return (is_nan(a) || !better<kMax>(b, a)) ? a : b; }
+  static V pick(V a, V b) { return reduce::extreme_nan<kMax>(a, b); }
   void write(int64_t o, const acc_t& a) const {
     if (values) values[o] = static_cast<T>(a.v);
     if (indices) indices[o] = a.i;

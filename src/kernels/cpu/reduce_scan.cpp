@@ -31,29 +31,6 @@ void scan_typed(const Tensor& out, const Tensor& in, int64_t dim, bool reverse) 
     if constexpr (kProd) return a * static_cast<acc_t>(v);
     else return a + static_cast<acc_t>(v);
   };
-  if (inner == 1) {
-    // One scan per row: interleave kRows rows so their dependency chains overlap (a single
-    // running sum is bound by the add latency, ~4x below memory bandwidth).
-    constexpr int64_t kRows = 8;
-    const int64_t n_groups = (outer + kRows - 1) / kRows;
-    parallel_for(n_groups, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(D * kRows, 1)), [&](int64_t b, int64_t e) {
-      acc_t acc[kRows];
-      for (int64_t grp = b; grp < e; ++grp) {
-        const int64_t r0 = grp * kRows, k = std::min(kRows, outer - r0);
-        const T* xp = x + r0 * D;
-        out_t* yp = y + r0 * D;
-        for (int64_t j = 0; j < k; ++j) acc[j] = acc_t(kProd ? 1 : 0);
-        for (int64_t t = 0; t < D; ++t) {
-          const int64_t i = reverse ? D - 1 - t : t;
-          for (int64_t j = 0; j < k; ++j) {
-            acc[j] = step(acc[j], xp[j * D + i]);
-            yp[j * D + i] = static_cast<out_t>(acc[j]);
-          }
-        }
-      }
-    });
-    return;
-  }
   const int64_t n_chunks = (inner + kChunk - 1) / kChunk;
   parallel_for(outer * n_chunks, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(D * std::min(inner, kChunk), 1)),
                [&](int64_t b, int64_t e) {

@@ -28,7 +28,7 @@ inline double exp_a(double v) { return std::exp(v); }
 
 template <class A>
 inline A nan_max(A a, A b) {
-  return (a != a || a >= b) ? a : b;
+  return reduce::extreme_nan<true>(a, b);
 }
 
 // The shift subtracted before exp: the max, or 0 when every element is -inf (the row then gives
@@ -54,21 +54,18 @@ __attribute__((always_inline)) inline void softmax_row(const T* x, T* y, int64_t
     return;
   }
   m = finite_shift(m);
-  for (int64_t j = 0; j < kLanes; ++j) lane[j] = 0;
-  i = 0;
-  for (; i + kLanes <= D; i += kLanes)
-    for (int64_t j = 0; j < kLanes; ++j) {
-      const A e = exp_a(static_cast<A>(x[i + j]) - m);
-      lane[j] += e;
-      if constexpr (!kLog && std::is_same_v<T, A>) y[i + j] = e;
-    }
   A s = 0;
-  for (; i < D; ++i) {
-    const A e = exp_a(static_cast<A>(x[i]) - m);
-    s += e;
-    if constexpr (!kLog && std::is_same_v<T, A>) y[i] = e;
+  if constexpr (std::is_same_v<T, A>) {
+    // exp as a plain map into y (vectorises), then kLanes partial sums of y.
+    for (i = 0; i < D; ++i) y[i] = exp_a(x[i] - m);
+    for (int64_t j = 0; j < kLanes; ++j) lane[j] = 0;
+    for (i = 0; i + kLanes <= D; i += kLanes)
+      for (int64_t j = 0; j < kLanes; ++j) lane[j] += y[i + j];
+    for (; i < D; ++i) s += y[i];
+    for (int64_t j = 0; j < kLanes; ++j) s += lane[j];
+  } else {
+    for (i = 0; i < D; ++i) s += exp_a(static_cast<A>(x[i]) - m);
   }
-  for (int64_t j = 0; j < kLanes; ++j) s += lane[j];
   if constexpr (kLog) {
     // (x - m) - log(s), not x - (m + log(s)): m + log(s) would round away log(s)'s low bits.
     const A ls = std::log(s);

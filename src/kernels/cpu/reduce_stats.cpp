@@ -47,8 +47,8 @@ struct NormOp {
     else return combine(a, std::abs(v));
   }
   acc_t combine(acc_t a, acc_t b) const {
-    if constexpr (K == NormKind::kInf) return (is_nan(a) || a >= b) ? a : b;
-    else if constexpr (K == NormKind::kNegInf) return (is_nan(a) || a <= b) ? a : b;
+    if constexpr (K == NormKind::kInf) return reduce::extreme_nan<true>(a, b);
+    else if constexpr (K == NormKind::kNegInf) return reduce::extreme_nan<false>(a, b);
     else return a + b;
   }
   void write(int64_t o, acc_t a) const {
@@ -98,7 +98,8 @@ struct LogSumExpOp {
   // Two passes over a block (max, then sum of exp(x - max) with the vectorisable exp): the same
   // pair the per-element updates produce, without their branches. x == max counts 1, which also
   // covers max = +inf.
-  acc_t fold_contiguous(const in_t* p, int64_t n, int64_t) const {
+  FX_REDUCE_HOT acc_t fold_contiguous(const in_t* p, int64_t n, int64_t) const {
+    FX_ASSERT(n <= reduce::kBlock);
     A lane[kVec];
     for (int64_t j = 0; j < kVec; ++j) lane[j] = -std::numeric_limits<A>::infinity();
     int64_t i = 0;
@@ -109,16 +110,19 @@ struct LogSumExpOp {
     for (int64_t j = 0; j < kVec; ++j) m = nan_max(m, lane[j]);
     if (is_nan(m)) return acc_t{m, A(1)};
     if (m == -std::numeric_limits<A>::infinity()) return acc_t{};
+    // exp as a plain map (vectorises), then kVec partial sums.
+    A e[reduce::kBlock];
+    for (i = 0; i < n; ++i) e[i] = term(static_cast<A>(p[i]), m);
     for (int64_t j = 0; j < kVec; ++j) lane[j] = 0;
     for (i = 0; i + kVec <= n; i += kVec)
-      for (int64_t j = 0; j < kVec; ++j) lane[j] += term(static_cast<A>(p[i + j]), m);
+      for (int64_t j = 0; j < kVec; ++j) lane[j] += e[i + j];
     A s = 0;
-    for (; i < n; ++i) s += term(static_cast<A>(p[i]), m);
+    for (; i < n; ++i) s += e[i];
     for (int64_t j = 0; j < kVec; ++j) s += lane[j];
     return acc_t{m, s};
   }
   // Column mode: the same two passes for each of cw adjacent outputs.
-  void fold_rows(const in_t* const* rows, int64_t nrows, int64_t cw, acc_t* dst, int64_t) const {
+  FX_REDUCE_HOT void fold_rows(const in_t* const* rows, int64_t nrows, int64_t cw, acc_t* dst, int64_t) const {
     constexpr int64_t kW = 256;
     A m[kW], s[kW];
     for (int64_t c0 = 0; c0 < cw; c0 += kW) {
@@ -139,8 +143,12 @@ struct LogSumExpOp {
     }
   }
   static constexpr int64_t kVec = 16;
-  static A nan_max(A a, A b) { return (a != a || a >= b) ? a : b; }
-  static A term(A v, A m) { return v == m ? A(1) : exp_a(v - m); }
+  // Branch-free (| instead of ||, exp always evaluated) so the loops above vectorise.
+  static A nan_max(A a, A b) { return reduce::extreme_nan<true>(a, b); }
+  static A term(A v, A m) {
+    const A e = exp_a(v - m);
+    return v == m ? A(1) : e;
+  }
   acc_t combine(const acc_t& a, const acc_t& b) const {
     if (is_nan(a.m) || is_nan(b.m)) return acc_t{std::numeric_limits<A>::quiet_NaN(), A(1)};
     const A m = a.m >= b.m ? a.m : b.m;
@@ -185,7 +193,7 @@ struct WelfordOp {
   }
   // A contiguous block (<= kBlock elements): exact two-pass mean and sum of squared deviations,
   // vectorised with kLanes partial sums; blocks then combine with Chan's formula.
-  acc_t fold_contiguous(const in_t* p, int64_t n, int64_t) const {
+  FX_REDUCE_HOT acc_t fold_contiguous(const in_t* p, int64_t n, int64_t) const {
     if (n == 0) return acc_t{};
     double lane[kLanes] = {};
     int64_t i = 0;
@@ -210,7 +218,7 @@ struct WelfordOp {
     return acc_t{mean_v, m2, n};
   }
   // Column mode: the same two-pass statistics for each of cw adjacent outputs over nrows rows.
-  void fold_rows(const in_t* const* rows, int64_t nrows, int64_t cw, acc_t* dst, int64_t) const {
+  FX_REDUCE_HOT void fold_rows(const in_t* const* rows, int64_t nrows, int64_t cw, acc_t* dst, int64_t) const {
     constexpr int64_t kW = 256;
     double s[kW], q[kW];
     for (int64_t c0 = 0; c0 < cw; c0 += kW) {

@@ -18,20 +18,47 @@ FX_DEFINE_KERNEL(searchsorted_kernel, SearchsortedFn);
 
 namespace {
 
-// Comparison key: half types compare as float; other types as themselves.
+// Comparison key: half types compare as float, every integer type (and bool) as int64. The
+// sorting algorithms are instantiated per key type only (3 of them), which keeps this file's
+// compile time down; values are still copied in their own type.
 template <class T>
-using key_t = std::conditional_t<std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>, float, T>;
-
-template <class K>
-inline bool is_nan(K v) {
-  if constexpr (std::is_floating_point_v<K>) return std::isnan(v);
-  else return false;
-}
+using key_t = std::conditional_t<std::is_same_v<T, double>, double,
+                                 std::conditional_t<std::is_floating_point_v<T> || std::is_same_v<T, Half> ||
+                                                        std::is_same_v<T, BFloat16>,
+                                                    float, int64_t>>;
 // Strict "a before b" in ascending order with NaN largest.
 template <class K>
 inline bool less_nan_last(K a, K b) {
   if constexpr (std::is_floating_point_v<K>) return a < b || (!std::isnan(a) && std::isnan(b));
   else return a < b;
+}
+
+// Stable order of `key` (ascending or descending, NaN largest) into perm. Sorting (key, index)
+// pairs with the index as tie-break gives exactly the stable order, and an in-place std::sort
+// on contiguous pairs is faster than stable_sort over an index array (no indirection).
+template <class K>
+[[gnu::noinline]] void sort_perm(const std::vector<K>& key, std::vector<int64_t>& perm, bool descending) {
+  std::vector<std::pair<K, int64_t>> kv(key.size());
+  for (size_t i = 0; i < key.size(); ++i) kv[i] = {key[i], static_cast<int64_t>(i)};
+  std::sort(kv.begin(), kv.end(), [descending](const std::pair<K, int64_t>& a, const std::pair<K, int64_t>& b) {
+    bool ab = descending ? less_nan_last(b.first, a.first) : less_nan_last(a.first, b.first);
+    bool ba = descending ? less_nan_last(a.first, b.first) : less_nan_last(b.first, a.first);
+    return ab || (!ba && a.second < b.second);
+  });
+  for (size_t i = 0; i < kv.size(); ++i) perm[i] = kv[i].second;
+}
+
+// The first k entries of perm become the k largest (smallest) keys in order; ties go to the
+// lower index, so the order is total and the result deterministic.
+template <class K>
+[[gnu::noinline]] void topk_perm(const std::vector<K>& key, std::vector<int64_t>& perm, int64_t k, bool largest) {
+  std::iota(perm.begin(), perm.end(), int64_t{0});
+  auto before = [&](int64_t a, int64_t b) {
+    bool ab = largest ? less_nan_last(key[b], key[a]) : less_nan_last(key[a], key[b]);
+    bool ba = largest ? less_nan_last(key[a], key[b]) : less_nan_last(key[b], key[a]);
+    return ab || (!ba && a < b);
+  };
+  std::partial_sort(perm.begin(), perm.begin() + k, perm.end(), before);
 }
 
 // Calls f(x_off, v_off, i_off) for every row along `dim` (other coordinates), threaded over rows.
@@ -69,11 +96,7 @@ void sort_cpu(const Tensor& values, const Tensor& indices, const Tensor& x, int6
     std::vector<K> key(static_cast<size_t>(n));
     std::vector<int64_t> perm(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) key[i] = static_cast<K>(xp[xo + i * xs]);
-    std::iota(perm.begin(), perm.end(), int64_t{0});
-    if (descending)
-      std::stable_sort(perm.begin(), perm.end(), [&](int64_t a, int64_t b) { return less_nan_last(key[b], key[a]); });
-    else
-      std::stable_sort(perm.begin(), perm.end(), [&](int64_t a, int64_t b) { return less_nan_last(key[a], key[b]); });
+    sort_perm(key, perm, descending);
     for (int64_t i = 0; i < n; ++i) {
       vp[vo + i * vs] = xp[xo + perm[i] * xs];
       ip[io + i * is] = perm[i];
@@ -97,14 +120,7 @@ void topk_cpu(const Tensor& values, const Tensor& indices, const Tensor& x, int6
     std::vector<K> key(static_cast<size_t>(n));
     std::vector<int64_t> perm(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) key[i] = static_cast<K>(xp[xo + i * xs]);
-    std::iota(perm.begin(), perm.end(), int64_t{0});
-    // Ties go to the lower index, so the order is total and the result deterministic.
-    auto before = [&](int64_t a, int64_t b) {
-      bool ab = largest ? less_nan_last(key[b], key[a]) : less_nan_last(key[a], key[b]);
-      bool ba = largest ? less_nan_last(key[a], key[b]) : less_nan_last(key[b], key[a]);
-      return ab || (!ba && a < b);
-    };
-    std::partial_sort(perm.begin(), perm.begin() + k, perm.end(), before);
+    topk_perm(key, perm, k, largest);
     for (int64_t i = 0; i < k; ++i) {
       vp[vo + i * vs] = xp[xo + perm[i] * xs];
       ip[io + i * is] = perm[i];
@@ -112,34 +128,45 @@ void topk_cpu(const Tensor& values, const Tensor& indices, const Tensor& x, int6
   });
 }
 
-template <class T>
-UniqueResult unique_cpu(const Tensor& rows) {
-  using K = key_t<T>;
-  const int64_t n = rows.sizes()[0], m = rows.sizes()[1];
-  const T* p = static_cast<const T*>(rows.data_ptr());
-  std::vector<int64_t> perm(static_cast<size_t>(n));
+// Sorted order of the rows of the (n, m) key matrix p and the first row of each group of
+// equal rows (NaN != NaN, so every NaN row stays its own group, as torch.unique does).
+template <class K>
+[[gnu::noinline]] void unique_groups(const K* p, int64_t n, int64_t m, std::vector<int64_t>& perm,
+                                     std::vector<int64_t>& group_start) {
+  perm.resize(static_cast<size_t>(n));
   std::iota(perm.begin(), perm.end(), int64_t{0});
   auto row_less = [&](int64_t a, int64_t b) {
     for (int64_t j = 0; j < m; ++j) {
-      K x = static_cast<K>(p[a * m + j]), y = static_cast<K>(p[b * m + j]);
+      K x = p[a * m + j], y = p[b * m + j];
       if (less_nan_last(x, y)) return true;
       if (less_nan_last(y, x)) return false;
     }
     return false;
   };
-  // NaN != NaN, so every NaN row stays its own group (as torch.unique does).
   auto row_equal = [&](int64_t a, int64_t b) {
     for (int64_t j = 0; j < m; ++j)
-      if (!(static_cast<K>(p[a * m + j]) == static_cast<K>(p[b * m + j]))) return false;
+      if (!(p[a * m + j] == p[b * m + j])) return false;
     return true;
   };
   std::stable_sort(perm.begin(), perm.end(), row_less);
-  std::vector<int64_t> group_start;
+  for (int64_t i = 0; i < n; ++i)
+    if (i == 0 || !row_equal(perm[i - 1], perm[i])) group_start.push_back(i);
+}
+
+template <class T>
+UniqueResult unique_cpu(const Tensor& rows) {
+  using K = key_t<T>;
+  const int64_t n = rows.sizes()[0], m = rows.sizes()[1];
+  const T* p = static_cast<const T*>(rows.data_ptr());
+  std::vector<K> keys(static_cast<size_t>(n * m));
+  for (int64_t i = 0; i < n * m; ++i) keys[i] = static_cast<K>(p[i]);
+  std::vector<int64_t> perm, group_start;
+  unique_groups(keys.data(), n, m, perm, group_start);
   Tensor inverse = empty({n}, TensorOptions(kInt64).device(rows.device()));
   int64_t* inv = inverse.data_ptr<int64_t>();
-  for (int64_t i = 0; i < n; ++i) {
-    if (i == 0 || !row_equal(perm[i - 1], perm[i])) group_start.push_back(i);
-    inv[perm[i]] = static_cast<int64_t>(group_start.size()) - 1;
+  for (size_t g = 0; g < group_start.size(); ++g) {
+    int64_t e = g + 1 < group_start.size() ? group_start[g + 1] : n;
+    for (int64_t i = group_start[g]; i < e; ++i) inv[perm[i]] = static_cast<int64_t>(g);
   }
   const int64_t u = static_cast<int64_t>(group_start.size());
   UniqueResult r;
