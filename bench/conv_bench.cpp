@@ -2,13 +2,16 @@
 // (b128, 1->6, 5x5, 28x28), VGG-size (b64, 64->64, 3x3, 32x32, pad 1) and ResNet-size
 // (b32, 128->128, 3x3, 16x16, pad 1) layers at 2 and 1 threads. PyTorch twin: conv_twin.py.
 //
-//   conv_bench [--threads 2,1] [--reps 9] [--twin FILE]
+//   conv_bench [THREADS] [--threads 2,1] [--reps 9] [--twin FILE] [--cpu-time 1]
 //
-// Prints `<name> <threads> <median ms>` per case (the twin's format). With --twin FILE (the twin's
-// output) it prints a table with PyTorch's time and the throughput ratio PyTorch_ms / Fluxion_ms
-// (> 1 means Fluxion is faster).
+// Prints `<case>_t<threads> <median seconds per iteration>` per case, the twin convention of
+// bench/README.md (bench/run_all.sh passes THREADS; bench/compare.py pairs the lines). With
+// --twin FILE (the twin's output) it also prints a table with PyTorch's time and the speed-up
+// PyTorch time / Fluxion time (> 1: Fluxion is faster).
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -34,22 +37,34 @@ const Case kCases[] = {
     {"resnet", 32, 128, 128, 3, 16, 1},
 };
 
+// Seconds on the wall clock, or of process CPU time with --cpu-time (on a shared machine the CPU
+// time of a 1-thread run is what an idle machine's wall clock would show; with 2 threads it also
+// counts both threads' spinning, so only the wall clock is meaningful there).
+bool g_cpu_time = false;
+double now_s() {
+  if (g_cpu_time) {
+    timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 template <class Fn>
 double median_ms(const Fn& fn, int reps, double min_time = 0.25) {
   for (int i = 0; i < 3; ++i) fn();
   int n = 1;
   for (;;) {
-    auto t0 = std::chrono::steady_clock::now();
+    const double t0 = now_s();
     for (int i = 0; i < n; ++i) fn();
-    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (s > min_time / 5) break;
+    if (now_s() - t0 > min_time / 5) break;
     n *= 2;
   }
   std::vector<double> samples;
   for (int r = 0; r < reps; ++r) {
-    auto t0 = std::chrono::steady_clock::now();
+    const double t0 = now_s();
     for (int i = 0; i < n; ++i) fn();
-    samples.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / n * 1e3);
+    samples.push_back((now_s() - t0) / n * 1e3);
   }
   std::sort(samples.begin(), samples.end());
   return samples[samples.size() / 2];
@@ -69,11 +84,14 @@ int main(int argc, char** argv) {
   std::vector<int> threads{2, 1};
   int reps = 9;
   std::string twin;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  int i = 1;
+  if (argc > 1 && std::isdigit(static_cast<unsigned char>(argv[1][0]))) threads = {std::stoi(argv[i++])};
+  for (; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--threads") threads = parse_list(argv[i + 1]);
     else if (a == "--reps") reps = std::stoi(argv[i + 1]);
     else if (a == "--twin") twin = argv[i + 1];
+    else if (a == "--cpu-time") g_cpu_time = std::string(argv[i + 1]) == "1";
   }
   fx::manual_seed(0);
   std::map<std::string, double> ours;
@@ -93,24 +111,23 @@ int main(int argc, char** argv) {
         auto y = F::conv2d(x, w, b, 1, c.pad);
         fx::autograd::grad({y}, {x, w, b}, {gy});
       }, reps);
-      const std::string key = std::string(c.name) + "_fwd " + std::to_string(t);
-      const std::string key2 = std::string(c.name) + "_fwdbwd " + std::to_string(t);
+      const std::string key = "conv_" + std::string(c.name) + "_fwd_t" + std::to_string(t);
+      const std::string key2 = "conv_" + std::string(c.name) + "_fwdbwd_t" + std::to_string(t);
       ours[key] = fwd;
       ours[key2] = fwdbwd;
-      std::printf("%s %.4f\n%s %.4f\n", key.c_str(), fwd, key2.c_str(), fwdbwd);
+      std::printf("%s %.6g\n%s %.6g\n", key.c_str(), fwd * 1e-3, key2.c_str(), fwdbwd * 1e-3);
       std::fflush(stdout);
     }
   }
   if (!twin.empty()) {
     std::ifstream in(twin);
     std::string name;
-    int t;
-    double ms;
-    std::printf("\n| case | threads | Fluxion ms | PyTorch ms | ratio (PyTorch/Fluxion) |\n|---|---|---|---|---|\n");
-    while (in >> name >> t >> ms) {
-      auto it = ours.find(name + " " + std::to_string(t));
+    double secs;
+    std::printf("\n| case | Fluxion ms | PyTorch ms | speed-up (PyTorch / Fluxion time) |\n|---|---|---|---|\n");
+    while (in >> name >> secs) {
+      auto it = ours.find(name);
       if (it == ours.end()) continue;
-      std::printf("| %s | %d | %.3f | %.3f | %.2fx |\n", name.c_str(), t, it->second, ms, ms / it->second);
+      std::printf("| %s | %.3f | %.3f | %.2fx |\n", name.c_str(), it->second, secs * 1e3, secs * 1e3 / it->second);
     }
   }
   return 0;

@@ -1,10 +1,8 @@
 // Micro-benchmark of the elementwise kernels: streaming bandwidth of contiguous f32 ops against a
 // STREAM-like raw loop, transposed inputs, and the per-op overhead on tiny tensors.
 //
-// Build by hand (not wired into CMake):
-//   g++ -std=c++20 -O3 -fopenmp -Iinclude bench/pointwise_bench.cpp -Lbuild/src -lfluxion \
-//       -Wl,-rpath,$PWD/build/src -o /tmp/pointwise_bench
-//   /tmp/pointwise_bench [threads]
+// Built by bench/CMakeLists.txt (release preset); run:
+//   build/release/bench/pointwise_bench [threads]
 // Prints medians of several runs: GB/s (bytes read + written) and ns per op.
 #include <fluxion/fluxion.h>
 #include <omp.h>

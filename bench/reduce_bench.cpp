@@ -2,10 +2,8 @@
 // f32 elements (all dims, last dim, first dim, transposed), against a raw multi-accumulator loop
 // (the achievable read bandwidth), plus the other reductions on the same data.
 //
-// Build by hand (not wired into CMake):
-//   g++ -std=c++20 -O3 -fopenmp -Iinclude bench/reduce_bench.cpp -Lbuild/src -lfluxion \
-//       -Wl,-rpath,$PWD/build/src -o /tmp/reduce_bench
-//   /tmp/reduce_bench [threads...]      (default: 1 2)
+// Built by bench/CMakeLists.txt (release preset); run:
+//   build/release/bench/reduce_bench [threads...]      (default: 1 2)
 // Prints, per thread count, the median wall time and GB/s (bytes read). With one thread it also
 // prints GB/s from the thread's CPU time, which is stable on a loaded machine.
 #include <fluxion/fluxion.h>

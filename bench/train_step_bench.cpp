@@ -4,12 +4,15 @@
 //          fc 400-120-relu-84-relu-10, 1x28x28 batch 128, Adam lr 1e-3
 // at 2 and 1 threads. PyTorch twin: train_step_twin.py (same models and format).
 //
-//   train_step_bench [--threads 2,1] [--reps 9] [--twin FILE]
+//   train_step_bench [THREADS] [--threads 2,1] [--reps 9] [--twin FILE] [--cpu-time 1]
 //
-// Prints `<name> <threads> <median ms per step>`; with --twin FILE (the twin's output) also a
-// table with the throughput ratio PyTorch_ms / Fluxion_ms (> 1: Fluxion is faster).
+// Prints `<model>_t<threads> <median seconds per step>` (the twin convention of bench/README.md);
+// with --twin FILE (the twin's output) also a table with the speed-up PyTorch time / Fluxion time
+// (> 1: Fluxion is faster).
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -27,24 +30,37 @@ namespace nn = fluxion::nn;
 
 namespace {
 
+// Seconds on the wall clock, or of process CPU time with --cpu-time (on a shared machine the CPU
+// time of a 1-thread run is what an idle machine's wall clock would show; with 2 threads it also
+// counts both threads' spinning, so only the wall clock is meaningful there).
+bool g_cpu_time = false;
+double now_s() {
+  if (g_cpu_time) {
+    timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 template <class Fn>
-double median_ms(const Fn& fn, int reps, double min_time = 0.3) {
+double median_ms(const Fn& fn, int reps, double min_time = 0.25) {
   for (int i = 0; i < 3; ++i) fn();
   int n = 1;
   for (;;) {
-    auto t0 = std::chrono::steady_clock::now();
+    const double t0 = now_s();
     for (int i = 0; i < n; ++i) fn();
-    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() > min_time / 5) break;
+    if (now_s() - t0 > min_time / 5) break;
     n *= 2;
   }
-  std::vector<double> s;
+  std::vector<double> samples;
   for (int r = 0; r < reps; ++r) {
-    auto t0 = std::chrono::steady_clock::now();
+    const double t0 = now_s();
     for (int i = 0; i < n; ++i) fn();
-    s.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / n * 1e3);
+    samples.push_back((now_s() - t0) / n * 1e3);
   }
-  std::sort(s.begin(), s.end());
-  return s[s.size() / 2];
+  std::sort(samples.begin(), samples.end());
+  return samples[samples.size() / 2];
 }
 
 nn::Sequential make_mlp() {
@@ -72,7 +88,9 @@ int main(int argc, char** argv) {
   std::vector<int> threads{2, 1};
   int reps = 9;
   std::string twin;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  int first = 1;
+  if (argc > 1 && std::isdigit(static_cast<unsigned char>(argv[1][0]))) threads = {std::stoi(argv[first++])};
+  for (int i = first; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--threads") {
       threads.clear();
@@ -83,6 +101,8 @@ int main(int argc, char** argv) {
       reps = std::stoi(argv[i + 1]);
     } else if (a == "--twin") {
       twin = argv[i + 1];
+    } else if (a == "--cpu-time") {
+      g_cpu_time = std::string(argv[i + 1]) == "1";
     }
   }
   fx::manual_seed(0);
@@ -95,8 +115,8 @@ int main(int argc, char** argv) {
       auto x = fx::randn({128, 784});
       auto y = fx::randint(0, 10, {128});
       double ms = time_step(model, opt, x, y, reps);
-      ours["mlp_sgd " + std::to_string(t)] = ms;
-      std::printf("mlp_sgd %d %.4f\n", t, ms);
+      ours["train_mlp_sgd_t" + std::to_string(t)] = ms;
+      std::printf("train_mlp_sgd_t%d %.6g\n", t, ms * 1e-3);
       std::fflush(stdout);
     }
     {
@@ -105,21 +125,20 @@ int main(int argc, char** argv) {
       auto x = fx::randn({128, 1, 28, 28});
       auto y = fx::randint(0, 10, {128});
       double ms = time_step(model, opt, x, y, reps);
-      ours["lenet5_adam " + std::to_string(t)] = ms;
-      std::printf("lenet5_adam %d %.4f\n", t, ms);
+      ours["train_lenet5_adam_t" + std::to_string(t)] = ms;
+      std::printf("train_lenet5_adam_t%d %.6g\n", t, ms * 1e-3);
       std::fflush(stdout);
     }
   }
   if (!twin.empty()) {
     std::ifstream in(twin);
     std::string name;
-    int t;
-    double ms;
-    std::printf("\n| step | threads | Fluxion ms | PyTorch ms | ratio (PyTorch/Fluxion) |\n|---|---|---|---|---|\n");
-    while (in >> name >> t >> ms) {
-      auto it = ours.find(name + " " + std::to_string(t));
+    double secs;
+    std::printf("\n| step | Fluxion ms | PyTorch ms | speed-up (PyTorch / Fluxion time) |\n|---|---|---|---|\n");
+    while (in >> name >> secs) {
+      auto it = ours.find(name);
       if (it != ours.end())
-        std::printf("| %s | %d | %.3f | %.3f | %.2fx |\n", name.c_str(), t, it->second, ms, ms / it->second);
+        std::printf("| %s | %.3f | %.3f | %.2fx |\n", name.c_str(), it->second, secs * 1e3, secs * 1e3 / it->second);
     }
   }
   return 0;

@@ -2,8 +2,10 @@
 backward, optimiser step) of the reference MLP (784-1024-1024-10, batch 128, SGD momentum 0.9)
 and LeNet-5 (1x28x28, batch 128, Adam), at 2 and 1 threads.
 
-Prints `<name> <threads> <median ms per step>` (feed it to train_step_bench --twin FILE)."""
+Prints `<model>_t<threads> <median seconds per step>` (the twin convention of bench/README.md; feed it
+to train_step_bench --twin FILE for a table). Threads: BENCH_THREADS or --threads (default 2,1)."""
 import argparse
+import os
 import statistics
 import time
 
@@ -11,23 +13,27 @@ import torch
 import torch.nn as nn
 
 
+# Wall clock, or process CPU time with --cpu-time 1 (see the C++ side).
+CLOCK = time.perf_counter
+
+
 def median_ms(fn, reps=9, min_time=0.3):
     for _ in range(3):
         fn()
     n = 1
     while True:
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         for _ in range(n):
             fn()
-        if time.perf_counter() - t0 > min_time / 5:
+        if CLOCK() - t0 > min_time / 5:
             break
         n *= 2
     samples = []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         for _ in range(n):
             fn()
-        samples.append((time.perf_counter() - t0) / n * 1e3)
+        samples.append((CLOCK() - t0) / n * 1e3)
     return statistics.median(samples)
 
 
@@ -55,21 +61,24 @@ def time_step(model, opt, x, y, reps):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--threads", default="2,1")
+    ap.add_argument("--threads", default=os.environ.get("BENCH_THREADS", "2,1"))
     ap.add_argument("--reps", type=int, default=9)
+    ap.add_argument("--cpu-time", type=int, default=0)
     args = ap.parse_args()
+    global CLOCK
+    if args.cpu_time:
+        CLOCK = time.process_time
     torch.manual_seed(0)
     for t in [int(v) for v in args.threads.split(",")]:
         torch.set_num_threads(t)
         m = mlp()
         opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
-        print(f"mlp_sgd {t} {time_step(m, opt, torch.randn(128, 784), torch.randint(0, 10, (128,)), args.reps):.4f}",
-              flush=True)
+        ms = time_step(m, opt, torch.randn(128, 784), torch.randint(0, 10, (128,)), args.reps)
+        print(f"train_mlp_sgd_t{t} {ms * 1e-3:.6g}", flush=True)
         m = lenet5()
         opt = torch.optim.Adam(m.parameters(), lr=1e-3)
-        print(f"lenet5_adam {t} "
-              f"{time_step(m, opt, torch.randn(128, 1, 28, 28), torch.randint(0, 10, (128,)), args.reps):.4f}",
-              flush=True)
+        ms = time_step(m, opt, torch.randn(128, 1, 28, 28), torch.randint(0, 10, (128,)), args.reps)
+        print(f"train_lenet5_adam_t{t} {ms * 1e-3:.6g}", flush=True)
 
 
 if __name__ == "__main__":

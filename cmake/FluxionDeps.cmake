@@ -16,3 +16,11 @@ else()
 endif()
 message(STATUS "Fluxion BLAS: ${FLUXION_BLAS_VENDOR} at ${FLUXION_OPENBLAS_LIBRARY}")
 find_package(nlohmann_json 3 CONFIG REQUIRED)
+
+# Data readers: zlib (gzipped IDX files), libpng and libjpeg (ImageFolder, `fluxion predict`).
+# Linked as plain library paths: their headers live in the default include path, so no include
+# flag is added to every library source (which would recompile the whole library).
+find_package(ZLIB REQUIRED)
+find_package(PNG REQUIRED)
+find_package(JPEG REQUIRED)
+set(FLUXION_IMAGE_LIBRARIES ${PNG_LIBRARIES} ${JPEG_LIBRARIES} ${ZLIB_LIBRARIES})

@@ -1,6 +1,8 @@
 // Range factories against PyTorch goldens (tests/golden/gen_core.py), plus dtype rules and errors.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "support/golden.h"
 #include "support/test_util.h"
 
@@ -104,6 +106,7 @@ TEST(Range, Errors) {
   EXPECT_FX_ERROR(fx::arange(0.0, INFINITY, 1.0), "unsupported range");
   EXPECT_FX_ERROR(fx::arange(0, 2.5, 0.5, fx::kInt64), "step must be nonzero");  // step truncates to 0, as in PyTorch
   EXPECT_FX_ERROR(fx::arange(5, fx::kBool), "bool");
+  EXPECT_FX_ERROR(fx::arange(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()), "overflow");
   EXPECT_FX_ERROR(fx::linspace(0, 1, -1), "non-negative");
   EXPECT_FX_ERROR(fx::logspace(0, 1, -2), "non-negative");
   EXPECT_FX_ERROR(fx::eye(-1), "n must be greater or equal to 0");

@@ -28,7 +28,6 @@ import math
 
 import torch
 
-torch.set_default_dtype(torch.float64)  # scalar state (step, mu_product) in float64, like Fluxion
 _gen = torch.Generator().manual_seed(20240605)
 
 
@@ -287,6 +286,17 @@ def clip_cases():
 
 
 def generate():
+    # Scalar optimizer state (step, NAdam's mu_product) follows the default dtype in PyTorch; use
+    # float64 like Fluxion, and restore the default for the other generators run in this process.
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        return _generate()
+    finally:
+        torch.set_default_dtype(previous)
+
+
+def _generate():
     problem = {"name": "problem/quad", "attrs": {}, "tensors": {"A": encode(A), "y": encode(Y)}}
     return {"torch_version": torch.__version__, "cases": [problem] + optim_cases() + sched_cases() + clip_cases()}
 

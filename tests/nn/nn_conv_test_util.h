@@ -55,11 +55,24 @@ inline void expect_matches(const fxtest::GoldenCase& c, const fx::Tensor& y,
   }
 }
 
+/// The ("x", x), ("w", w), ("b", b) list of expect_matches, skipping undefined tensors.
+inline std::vector<std::pair<std::string, fx::Tensor>> named_inputs(const fx::Tensor& x, const fx::Tensor& w = {},
+                                                                    const fx::Tensor& b = {}) {
+  std::vector<std::pair<std::string, fx::Tensor>> v;
+  v.reserve(3);
+  v.push_back(std::make_pair(std::string("x"), x));
+  if (w.defined()) v.push_back(std::make_pair(std::string("w"), w));
+  if (b.defined()) v.push_back(std::make_pair(std::string("b"), b));
+  return v;
+}
+
 /// gradcheck, gradgradcheck (when `second`) and jvp_vjp_check of f at f64 inputs.
 inline void check_derivatives(const fx::autograd::CheckedFn& f, const fx::TensorList& inputs, bool second = true,
                               double atol = 1e-5, double rtol = 1e-3) {
   EXPECT_TRUE(fx::autograd::gradcheck(f, inputs, 1e-6, atol, rtol));
-  if (second) EXPECT_TRUE(fx::autograd::gradgradcheck(f, inputs, 1e-6, atol, rtol));
+  if (second) {
+    EXPECT_TRUE(fx::autograd::gradgradcheck(f, inputs, 1e-6, atol, rtol));
+  }
   EXPECT_TRUE(fx::autograd::jvp_vjp_check(f, inputs));
 }
 

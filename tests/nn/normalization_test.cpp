@@ -23,10 +23,7 @@ TEST(NormGolden, BatchNormTrainEvalAndRunningStats) {
     fx::Tensor w = c.has("w") ? leaf(c.at("w")) : fx::Tensor(), b = c.has("b") ? leaf(c.at("b")) : fx::Tensor();
     fx::Tensor rm = c.at("rm").clone(), rv = c.at("rv").clone();
     fx::Tensor y = F::batch_norm(x, rm, rv, w, b, a["training"], a["momentum"], a["eps"]);
-    std::vector<std::pair<std::string, fx::Tensor>> ins{{"x", x}};
-    if (w.defined()) ins.emplace_back("w", w);
-    if (b.defined()) ins.emplace_back("b", b);
-    nnconv_test::expect_matches(c, y, ins, 1e-4, 1e-5);
+    nnconv_test::expect_matches(c, y, nnconv_test::named_inputs(x, w, b), 1e-4, 1e-5);
     if (c.has("rm_after")) {
       EXPECT_TRUE(fxtest::tensors_close(rm, c.at("rm_after"), 1e-5, 1e-6)) << c.name;
       EXPECT_TRUE(fxtest::tensors_close(rv, c.at("rv_after"), 1e-5, 1e-6)) << c.name;
@@ -56,10 +53,7 @@ TEST(NormGolden, LayerGroupInstanceLocalResponse) {
     } else {
       y = F::local_response_norm(x, a["size"], a["alpha"], a["beta"], a["k"]);
     }
-    std::vector<std::pair<std::string, fx::Tensor>> ins{{"x", x}};
-    if (w.defined()) ins.emplace_back("w", w);
-    if (b.defined()) ins.emplace_back("b", b);
-    nnconv_test::expect_matches(c, y, ins, 1e-4, 1e-5);
+    nnconv_test::expect_matches(c, y, nnconv_test::named_inputs(x, w, b), 1e-4, 1e-5);
     if (rm.defined()) {
       EXPECT_TRUE(fxtest::tensors_close(rm, c.at("rm_after"), 1e-5, 1e-6));
       EXPECT_TRUE(fxtest::tensors_close(rv, c.at("rv_after"), 1e-5, 1e-6));

@@ -15,6 +15,12 @@ using fxtest::tensors_equal;
 
 namespace {
 
+// Restores the thread count a test changed (tests share one process).
+struct RestoreThreads {
+  int prev = fx::get_num_threads();
+  ~RestoreThreads() { fx::set_num_threads(prev); }
+};
+
 fx::TensorOptions f64() { return fx::TensorOptions(fx::kFloat64); }
 Tensor randn64(const fx::Shape& s, uint64_t seed) {
   fx::Generator g(seed);
@@ -29,6 +35,7 @@ void check_grads(const fx::autograd::CheckedFn& f, const TensorList& inputs) {
 }
 
 TEST(Reorder, FlipRoll) {
+  RestoreThreads restore;
   Tensor x = fx::arange(6, fx::TensorOptions(fx::kFloat32)).view({2, 3});
   EXPECT_TRUE(tensors_equal(x.flip({0, 1}), fx::tensor({{5.0f, 4.0f, 3.0f}, {2.0f, 1.0f, 0.0f}})));
   EXPECT_TRUE(tensors_equal(x.flip({}), x));

@@ -16,6 +16,12 @@ using fxtest::tensors_equal;
 
 namespace {
 
+// Restores the thread count a test changed (tests share one process).
+struct RestoreThreads {
+  int prev = fx::get_num_threads();
+  ~RestoreThreads() { fx::set_num_threads(prev); }
+};
+
 fx::TensorOptions f64() { return fx::TensorOptions(fx::kFloat64); }
 Tensor randn64(const fx::Shape& s, uint64_t seed) {
   fx::Generator g(seed);
@@ -79,6 +85,7 @@ TEST(Scatter, ReduceMatchesReference) {
 }
 
 TEST(Scatter, LargeGatherAndScatterThreaded) {
+  RestoreThreads restore;
   Tensor x = randn64({400, 300}, 4);
   fx::Generator g(5);
   Tensor i = fx::randint(0, 400, {600, 300}, fx::TensorOptions(fx::kInt64), &g);

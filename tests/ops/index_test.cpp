@@ -17,6 +17,12 @@ using fxtest::tensors_equal;
 
 namespace {
 
+// Restores the thread count a test changed (tests share one process).
+struct RestoreThreads {
+  int prev = fx::get_num_threads();
+  ~RestoreThreads() { fx::set_num_threads(prev); }
+};
+
 fx::TensorOptions f64() { return fx::TensorOptions(fx::kFloat64); }
 Tensor randn64(const fx::Shape& s, uint64_t seed) {
   fx::Generator g(seed);
@@ -90,12 +96,16 @@ TEST(IndexPut, TensorIndexAssignsThroughViews) {
   x.index_put_({0, Slice(0, 2)}, fx::tensor({{5.0f, 6.0f}}));  // leading 1s dropped
   EXPECT_TRUE(tensors_equal(x, fx::tensor({{5.0f, 6.0f, 0.0f, 2.0f}, {0.0f, 2.0f, 0.0f, 2.0f},
                                            {1.0f, 2.0f, 3.0f, 4.0f}})));
+  x.index_put_({1, Slice(2, 4)}, fx::tensor({10.0f, 20.0f}), /*accumulate=*/true);
+  EXPECT_TRUE(tensors_equal(x.index({1}), fx::tensor({0.0f, 2.0f, 10.0f, 22.0f})));
+  x.index_put_({1, Slice(2, 4)}, fx::tensor({-10.0f, -20.0f}), true);
   Tensor m = x > 3.0f;
   x.index_put_({m}, -1.0);
   EXPECT_EQ(fx::count_nonzero(x == -1.0f).item<int64_t>(), 3);
 }
 
 TEST(IndexPut, AccumulateSumsDuplicatesThreaded) {
+  RestoreThreads restore;
   // 200k updates into 7 rows: duplicates everywhere, so any race would lose updates.
   const int64_t n = 200000;
   Tensor idx = fx::remainder(fx::arange(n), 7);
@@ -121,6 +131,7 @@ TEST(IndexPut, AccumulateSumsDuplicatesThreaded) {
 }
 
 TEST(IndexSelect, LargeThreadedMatchesSingleThread) {
+  RestoreThreads restore;
   Tensor x = randn64({3000, 40}, 2);
   fx::Generator g(3);
   Tensor idx = fx::randint(0, 3000, {5000}, fx::TensorOptions(fx::kInt64), &g);
@@ -232,6 +243,18 @@ TEST(IndexGrad, MaskedSelectScatter) {
   check_grads([&](const TensorList& t) { return TensorList{fx::masked_scatter(t[0], mb, t[1])}; }, {x, src});
 }
 
+TEST(IndexGrad, InPlaceWritesThroughViewsRecordHistory) {
+  Tensor w = randn64({4, 3}, 14).requires_grad_();
+  Tensor v = randn64({2, 2}, 15).requires_grad_();
+  Tensor y = w * 1.0;
+  y.index_put_({Slice(1, 3), longs({0, 2})}, v);  // advanced write into a slice view of y
+  y.index_put_({3, Slice()}, 7.0);                  // basic-only write (fill of a view)
+  Tensor weights = fx::arange(12, f64()).view({4, 3});
+  (y * weights).sum().backward();
+  EXPECT_TRUE(tensors_equal(w.grad(), fx::tensor({{0.0, 1.0, 2.0}, {0.0, 4.0, 0.0}, {0.0, 7.0, 0.0}, {0.0, 0.0, 0.0}})));
+  EXPECT_TRUE(tensors_equal(v.grad(), fx::tensor({{3.0, 5.0}, {6.0, 8.0}})));
+}
+
 TEST(IndexGrad, InPlaceIndexPutRecordsHistory) {
   Tensor w = randn64({4, 3}, 12).requires_grad_();
   Tensor v = randn64({2, 3}, 13).requires_grad_();
@@ -240,7 +263,7 @@ TEST(IndexGrad, InPlaceIndexPutRecordsHistory) {
   y.sum().backward();
   EXPECT_TRUE(tensors_equal(w.grad(), fx::ones({4, 3}, f64())));
   EXPECT_TRUE(tensors_equal(v.grad(), fx::ones({2, 3}, f64())));
-  EXPECT_FX_ERROR(w.index_put_({longs({0})}, v.select(0, 0)), "");
+  EXPECT_FX_ERROR(w.index_put_({longs({0})}, v.select(0, 0)), "index_put_");
 }
 
 }  // namespace

@@ -13,6 +13,12 @@ using fxtest::tensors_equal;
 
 namespace {
 
+// Restores the thread count a test changed (tests share one process).
+struct RestoreThreads {
+  int prev = fx::get_num_threads();
+  ~RestoreThreads() { fx::set_num_threads(prev); }
+};
+
 fx::TensorOptions f64() { return fx::TensorOptions(fx::kFloat64); }
 Tensor randn64(const fx::Shape& s, uint64_t seed) {
   fx::Generator g(seed);
@@ -40,6 +46,7 @@ TEST(Cat, PromotesAndSkipsLegacyEmpty) {
 }
 
 TEST(Cat, NonContiguousAndThreaded) {
+  RestoreThreads restore;
   Tensor x = randn64({300, 200}, 1), y = randn64({200, 300}, 2);
   fx::set_num_threads(1);
   Tensor r1 = fx::cat({x, y.t(), x.slice(1, 0, std::nullopt, 2).repeat({1, 2})}, 0);

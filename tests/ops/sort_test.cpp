@@ -15,6 +15,12 @@ using fxtest::tensors_equal;
 
 namespace {
 
+// Restores the thread count a test changed (tests share one process).
+struct RestoreThreads {
+  int prev = fx::get_num_threads();
+  ~RestoreThreads() { fx::set_num_threads(prev); }
+};
+
 fx::TensorOptions f64() { return fx::TensorOptions(fx::kFloat64); }
 Tensor randn64(const fx::Shape& s, uint64_t seed) {
   fx::Generator g(seed);
@@ -54,6 +60,7 @@ TEST(Sort, ZeroDimEmptyAndStrided) {
 }
 
 TEST(Sort, LargeThreadedAndTopk) {
+  RestoreThreads restore;
   Tensor x = randn64({2000, 64}, 2);
   fx::set_num_threads(1);
   auto [v1, i1] = x.sort(1, true);
