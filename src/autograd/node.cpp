@@ -65,15 +65,23 @@ HookHandle new_hook_handle() { return g_hook_id.fetch_add(1); }
 SavedTensor::SavedTensor(const Tensor& t, bool is_output) : is_output_(is_output) {
   if (!t.defined()) return;
   saved_version_ = t.impl()->storage()->version();
-  if (!is_output) {
-    original_ = t;
+  const TensorImpl* impl = t.impl();
+  AutogradMeta* meta = impl->autograd_meta();
+  if (!is_output && meta && (meta->grad_fn || meta->requires_grad)) {
+    original_ = t;  // an input with history: keep the handle (and so its graph)
     return;
   }
-  // Outputs: keep the data and geometry, and a weak link to the producing node (no cycle).
-  const TensorImpl* impl = t.impl();
+  // Outputs, and inputs without history: keep the data and geometry, the tangents, and for
+  // outputs a weak link to the producing node. Not the handle: a JVP that reads an op's own
+  // output (exp: t * y) runs before y gets its node, so y is saved here as a plain tensor; held
+  // by handle, y -> its tangent -> the tangent's node -> y would be a reference cycle.
   data_ = std::make_shared<TensorImpl>(impl->storage(), impl->storage_offset(), impl->sizes(), impl->strides(),
                                        impl->dtype());
-  if (AutogradMeta* m = impl->autograd_meta()) {
+  if (!is_output) {
+    if (meta) tangents_ = meta->tangents;
+    return;
+  }
+  if (AutogradMeta* m = meta) {
     grad_fn_ = m->grad_fn;
     output_nr_ = m->output_nr;
     requires_grad_ = m->grad_fn != nullptr || m->requires_grad;
@@ -104,6 +112,19 @@ Tensor SavedTensor::unpack(const std::shared_ptr<Node>& owner) const {
 }
 
 bool SavedTensor::snapshot_if_in(const Storage* storage) {
+  if (!is_output_ && data_ && data_->storage().get() == storage) {
+    if (storage->version() != saved_version_) return false;  // already stale: keep the error
+    Tensor copy;
+    {
+      NoGradGuard ng;
+      copy = Tensor(std::make_shared<TensorImpl>(data_->storage(), data_->storage_offset(), data_->sizes(),
+                                                 data_->strides(), data_->dtype()))
+                 .clone();
+    }
+    data_ = copy.impl_ptr();
+    saved_version_ = data_->storage()->version();
+    return true;
+  }
   if (!original_.defined() || original_.impl()->storage().get() != storage) return false;
   if (original_.impl()->storage()->version() != saved_version_) return false;  // already stale: keep the error
   original_ = original_.clone();

@@ -87,3 +87,20 @@ TEST(Func, VmapPerSampleGradients) {
     EXPECT_TRUE(tensors_close(g[i], w * d));
   }
 }
+
+// Forward-over-reverse must not leak: exp's JVP (t * y) reads exp's own output before y gets its
+// node; if the tangent's graph held y by handle, y -> tangent -> node -> y would be a cycle that
+// keeps every intermediate alive. All memory of the computation must be returned afterwards.
+TEST(Func, HessianOfOutputReadingJvpFreesEverything) {
+  auto f = [](const fx::Tensor& x) { return (x * x).exp().sum(); };
+  auto x = fx::tensor({0.1, -0.4, 0.3}, fx::kFloat64);
+  fx::func::hessian(f)(x);  // warm-up: fills the allocator's cache
+  const size_t before = fx::cpu_memory_stats().allocated;
+  {
+    fx::Tensor h = fx::func::hessian(f)(x);
+    // f = sum_i exp(x_i^2): the Hessian is diagonal, exp(x^2) (2 + 4 x^2).
+    auto expected = fx::eye(3, std::nullopt, fx::kFloat64) * ((x * x).exp() * (2.0 + 4.0 * x * x)).unsqueeze(0);
+    EXPECT_TRUE(tensors_close(h, expected, 1e-10, 1e-10));
+  }
+  EXPECT_EQ(fx::cpu_memory_stats().allocated, before);
+}
