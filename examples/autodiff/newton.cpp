@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "fluxion/fluxion.h"
+#include "fluxion/linalg.h"
 
 namespace fx = fluxion;
 
@@ -18,12 +19,7 @@ int main() {
   for (int it = 0; it < 8; ++it) {
     auto g = grad(p);
     auto H = hess(p);
-    // Solve the 2x2 system H d = g by Cramer's rule.
-    double a = H[0][0].item<double>(), b = H[0][1].item<double>(), c = H[1][0].item<double>(),
-           d = H[1][1].item<double>();
-    double g0 = g[0].item<double>(), g1 = g[1].item<double>();
-    double det = a * d - b * c;
-    auto step = fx::tensor({(d * g0 - b * g1) / det, (a * g1 - c * g0) / det}, fx::kFloat64);
+    auto step = fx::linalg::solve(H, g);  // the Newton step solves H d = g
     p = p - step;
     std::printf("step %d: x = %.10f  y = %.10f  f = %.3e\n", it + 1, p[0].item<double>(), p[1].item<double>(),
                 f(p).item<double>());
