@@ -417,3 +417,26 @@ TEST(LinalgGrad, BackwardOfFloat32MatchesFloat64) {
   EXPECT_TRUE(tensors_close(a.grad(), fx::ones({5, 4}).mm(b.detach().t()), 1e-5, 1e-5));
   EXPECT_TRUE(tensors_close(b.grad(), a.detach().t().mm(fx::ones({5, 4})), 1e-5, 1e-5));
 }
+
+// A transposed (column-major) operand gets its gradient computed in its own layout, so Linear's
+// weight gradient (operand weight.t()) comes out contiguous, with the same values.
+TEST(LinalgGradLayout, ColumnMajorOperandsGetGradientsInTheirLayout) {
+  using Op = std::function<fx::Tensor(const fx::Tensor&, const fx::Tensor&)>;
+  const std::vector<std::pair<const char*, Op>> ops = {
+      {"mm", [](const fx::Tensor& a, const fx::Tensor& b) { return fx::mm(a, b); }},
+      {"matmul", [](const fx::Tensor& a, const fx::Tensor& b) { return fx::matmul(a, b); }},
+      {"addmm", [](const fx::Tensor& a, const fx::Tensor& b) { return fx::addmm(fx::ones({b.size(1)}), a, b); }},
+  };
+  for (const auto& [name, op] : ops) {
+    SCOPED_TRACE(name);
+    auto w = fx::randn({5, 4}).requires_grad_(true);   // used as w.t(): [4, 5] column-major
+    auto xt = fx::randn({4, 3}).requires_grad_(true);  // used as xt.t(): [3, 4] column-major
+    auto g = fx::randn({3, 5});
+    // autograd::grad returns the gradients as computed (no accumulation step that could copy).
+    auto grads = fx::autograd::grad({op(xt.t(), w.t())}, {w, xt}, {g});
+    EXPECT_TRUE(grads[0].is_contiguous());
+    EXPECT_TRUE(grads[1].is_contiguous());
+    EXPECT_TRUE(fxtest::tensors_close(grads[0], fx::mm(g.t(), xt.t()), 1e-5, 1e-5));  // (x^T g)^T
+    EXPECT_TRUE(fxtest::tensors_close(grads[1], fx::mm(w.t(), g.t()), 1e-5, 1e-5));   // (g w)^T
+  }
+}
