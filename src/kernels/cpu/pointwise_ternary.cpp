@@ -49,6 +49,15 @@ void ternary_impl(const Tensor& out, const Tensor& a, const Tensor& b, const Ten
   }
 }
 
+// c ? x : y on bit patterns, without a branch: GCC compiles the ternary to a jump, which on a
+// random mask (relu's backward) mispredicts half the time — 3.4 ns per element, against a
+// vectorised select's memory speed.
+template <class U>
+inline U pick(bool c, U x, U y) {
+  const U m = static_cast<U>(U(0) - static_cast<U>(c));
+  return static_cast<U>((x & m) | (y & static_cast<U>(~m)));
+}
+
 // where only moves elements, so it runs on raw bit patterns of the element's width.
 template <class U>
 void where_raw(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
@@ -59,7 +68,25 @@ void where_raw(const Tensor& out, const Tensor& cond, const Tensor& a, const Ten
       const bool* c = reinterpret_cast<const bool*>(d[1]);
       const U* x = reinterpret_cast<const U*>(d[2]);
       const U* y = reinterpret_cast<const U*>(d[3]);
-      for (int64_t i = 0; i < n; ++i) o[i] = c[i] ? x[i] : y[i];
+      for (int64_t i = 0; i < n; ++i) o[i] = pick(c[i], x[i], y[i]);
+      return;
+    }
+    // One side a broadcast scalar, e.g. relu's backward where(y > 0, g, 0): keep it vectorised
+    // (the generic strided loop made this 17% of a LeNet-5 training step).
+    if (s[0] == sizeof(U) && s[1] == 1 && s[2] == sizeof(U) && s[3] == 0) {
+      U* o = reinterpret_cast<U*>(d[0]);
+      const bool* c = reinterpret_cast<const bool*>(d[1]);
+      const U* x = reinterpret_cast<const U*>(d[2]);
+      const U yv = *reinterpret_cast<const U*>(d[3]);
+      for (int64_t i = 0; i < n; ++i) o[i] = pick(c[i], x[i], yv);
+      return;
+    }
+    if (s[0] == sizeof(U) && s[1] == 1 && s[2] == 0 && s[3] == sizeof(U)) {
+      U* o = reinterpret_cast<U*>(d[0]);
+      const bool* c = reinterpret_cast<const bool*>(d[1]);
+      const U xv = *reinterpret_cast<const U*>(d[2]);
+      const U* y = reinterpret_cast<const U*>(d[3]);
+      for (int64_t i = 0; i < n; ++i) o[i] = pick(c[i], xv, y[i]);
       return;
     }
     ternary_loop<U, bool, U, U>(d, s, n, [](bool c, U x, U y) { return c ? x : y; });
