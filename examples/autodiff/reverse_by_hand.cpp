@@ -75,5 +75,27 @@ int main() {
   } catch (const fx::Error& e) {
     std::printf("in-place error: %.60s...\n", e.what());
   }
+
+  // The same through an alias: v is a view of b2, so writing v changes what backward needs.
+  auto b2 = a * 3;
+  auto d2 = b2 * b2;  // saves b2
+  auto v = b2.narrow(0, 0, 1);
+  v.mul_(2.0);
+  try {
+    d2.sum().backward();
+  } catch (const fx::Error& e) {
+    std::printf("alias error: %.60s...\n", e.what());
+  }
+
+  // The reparameterisation trick: z = mu + sigma * eps with eps ~ N(0, 1) drawn outside the
+  // graph, so dz/dmu = 1 and dz/dsigma = eps — sampling becomes differentiable.
+  fx::manual_seed(0);
+  auto mu = fx::tensor({0.5}, fx::TensorOptions(fx::kFloat64).requires_grad(true));
+  auto sigma = fx::tensor({2.0}, fx::TensorOptions(fx::kFloat64).requires_grad(true));
+  auto eps = fx::randn({1}, fx::kFloat64);
+  auto sample = mu + sigma * eps;
+  sample.backward();
+  std::printf("reparameterisation: eps = %.6f  dz/dmu = %.1f  dz/dsigma = %.6f\n", eps.item<double>(),
+              mu.grad().item<double>(), sigma.grad().item<double>());
   return 0;
 }
