@@ -28,8 +28,8 @@ TEST(PoolingGolden, MatchesPyTorch) {
     fx::Tensor y, idx;
     if (op == "max_pool2d" || op == "max_pool1d") {
       auto f = op == "max_pool2d" ? F::max_pool2d_with_indices : F::max_pool1d_with_indices;
-      std::tie(y, idx) = f(x, ints(a["kernel_size"]), ints(a["stride"]), ints(a["padding"]), ints(a["dilation"]),
-                           a["ceil_mode"]);
+      std::tie(y, idx) =
+          f(x, ints(a["kernel_size"]), ints(a["stride"]), ints(a["padding"]), ints(a["dilation"]), a["ceil_mode"]);
     } else if (op == "avg_pool2d") {
       std::optional<int64_t> div;
       if (a.contains("divisor_override")) div = a["divisor_override"].get<int64_t>();
@@ -59,30 +59,38 @@ TEST(PoolingGolden, MatchesPyTorch) {
 
 TEST(Pooling, DerivativesMaxPool) {
   fx::manual_seed(21);
-  check_derivatives([](const fx::TensorList& t) {
-    return fx::TensorList{F::max_pool2d(t[0], 3, 2, 1, 1, true)};
-  }, {rand64({2, 2, 6, 7})});
-  check_derivatives([](const fx::TensorList& t) {
-    return fx::TensorList{F::max_pool2d(t[0], {2, 3}, {1, 2}, {1, 1}, {2, 2})};
-  }, {rand64({1, 2, 6, 7})});
+  check_derivatives([](const fx::TensorList& t) { return fx::TensorList{F::max_pool2d(t[0], 3, 2, 1, 1, true)}; },
+                    {rand64({2, 2, 6, 7})});
+  check_derivatives(
+      [](const fx::TensorList& t) {
+        return fx::TensorList{F::max_pool2d(t[0], {2, 3}, {1, 2}, {1, 1}, {2, 2})};
+      },
+      {rand64({1, 2, 6, 7})});
   check_derivatives([](const fx::TensorList& t) { return fx::TensorList{F::max_pool1d(t[0], 3, 2, 1)}; },
                     {rand64({2, 3, 9})});
-  check_derivatives([](const fx::TensorList& t) { return fx::TensorList{F::adaptive_max_pool2d(t[0], {3, 2})}; },
-                    {rand64({2, 2, 5, 7})});
+  check_derivatives(
+      [](const fx::TensorList& t) {
+        return fx::TensorList{F::adaptive_max_pool2d(t[0], {3, 2})};
+      },
+      {rand64({2, 2, 5, 7})});
 }
 
 TEST(Pooling, DerivativesAvgPool) {
   fx::manual_seed(22);
-  check_derivatives([](const fx::TensorList& t) {
-    return fx::TensorList{F::avg_pool2d(t[0], 3, 2, 1, true, false)};
-  }, {rand64({2, 2, 6, 7})});
-  check_derivatives([](const fx::TensorList& t) {
-    return fx::TensorList{F::avg_pool2d(t[0], {2, 3}, {2, 1}, {1, 0}, false, true, 4)};
-  }, {rand64({1, 2, 5, 6})});
+  check_derivatives([](const fx::TensorList& t) { return fx::TensorList{F::avg_pool2d(t[0], 3, 2, 1, true, false)}; },
+                    {rand64({2, 2, 6, 7})});
+  check_derivatives(
+      [](const fx::TensorList& t) {
+        return fx::TensorList{F::avg_pool2d(t[0], {2, 3}, {2, 1}, {1, 0}, false, true, 4)};
+      },
+      {rand64({1, 2, 5, 6})});
   check_derivatives([](const fx::TensorList& t) { return fx::TensorList{F::avg_pool1d(t[0], 4, 3, 2, true)}; },
                     {rand64({2, 2, 10})});
-  check_derivatives([](const fx::TensorList& t) { return fx::TensorList{F::adaptive_avg_pool2d(t[0], {3, 4})}; },
-                    {rand64({2, 2, 5, 7})});
+  check_derivatives(
+      [](const fx::TensorList& t) {
+        return fx::TensorList{F::adaptive_avg_pool2d(t[0], {3, 4})};
+      },
+      {rand64({2, 2, 5, 7})});
   check_derivatives([](const fx::TensorList& t) { return fx::TensorList{F::adaptive_avg_pool1d(t[0], 4)}; },
                     {rand64({2, 2, 9})});
 }
@@ -97,9 +105,11 @@ TEST(Pooling, MaxUnpoolInvertsMaxPoolAndIsDifferentiable) {
   EXPECT_TRUE(fxtest::tensors_equal(up.flatten(2).gather(2, idx.flatten(2)).view_as(y), y));
   EXPECT_EQ(up.ne(0).sum().item<int64_t>(), y.numel());
   EXPECT_NEAR(up.sum().item<double>(), y.sum().item<double>(), 1e-12);
-  check_derivatives([idx = idx](const fx::TensorList& t) {
-    return fx::TensorList{F::max_unpool2d(t[0], idx, 2, 2, 0, {7, 6})};
-  }, {rand64({2, 3, 3, 3})});
+  check_derivatives(
+      [idx = idx](const fx::TensorList& t) {
+        return fx::TensorList{F::max_unpool2d(t[0], idx, 2, 2, 0, {7, 6})};
+      },
+      {rand64({2, 3, 3, 3})});
   auto bad = idx.clone();
   bad.view({-1})[0].fill_(int64_t{99});
   EXPECT_FX_ERROR(F::max_unpool2d(y, bad, 2, 2), "out of bounds");
@@ -143,8 +153,8 @@ TEST(Pooling, ThreadedMatchesSingleThreadAndNonContiguous) {
   EXPECT_TRUE(fxtest::tensors_equal(F::max_pool2d(u, 2), F::max_pool2d(u.unsqueeze(0), 2).squeeze(0)));
   auto h = F::avg_pool2d(u.to(fx::kBFloat16), 2);
   EXPECT_EQ(h.dtype(), fx::kBFloat16);
-  EXPECT_TRUE(fxtest::tensors_close(h.to(fx::kFloat32), F::avg_pool2d(u.to(fx::kBFloat16).to(fx::kFloat32), 2), 1e-2,
-                                    1e-2));
+  EXPECT_TRUE(
+      fxtest::tensors_close(h.to(fx::kFloat32), F::avg_pool2d(u.to(fx::kBFloat16).to(fx::kFloat32), 2), 1e-2, 1e-2));
 }
 
 TEST(Pooling, Errors) {
@@ -192,4 +202,18 @@ TEST(PoolingModule, ModulesAndRepr) {
   fx::nn::AdaptiveMaxPool1d am1(3);
   EXPECT_EQ(aa1(x1).sizes(), (fx::Shape{2, 3, 3}));
   EXPECT_EQ(am1(x1).sizes(), (fx::Shape{2, 3, 3}));
+}
+
+// The 2x2 / stride-2 fast path against a reference built from views: windows as a last dim of 4,
+// values from a small integer range so ties are common (the first maximum must win).
+TEST(Pooling, TwoByTwoFastPathMatchesWindowReference) {
+  fx::manual_seed(5);
+  auto x = fx::randint(0, 4, {3, 2, 6, 10}).to(fx::kFloat32);
+  auto [y, idx] = F::max_pool2d_with_indices(x, 2);
+  auto win = x.reshape({3, 2, 3, 2, 5, 2}).permute({0, 1, 2, 4, 3, 5}).reshape({3, 2, 3, 5, 4});
+  auto [ref, k] = win.max(-1);  // first maximum of the row-major window
+  EXPECT_TRUE(fxtest::tensors_equal(y, ref));
+  auto oh = fx::arange(3, fx::kInt64).reshape({3, 1}), ow = fx::arange(5, fx::kInt64).reshape({1, 5});
+  auto ref_idx = (2 * oh + k.div(2, "floor")) * 10 + 2 * ow + k.remainder(2);
+  EXPECT_TRUE(fxtest::tensors_equal(idx, ref_idx));
 }

@@ -5,10 +5,10 @@
 // Planes are independent: threads split the planes, so no two threads write the same element.
 #include <atomic>
 #include <bit>
-#include <cstdint>
-#include <type_traits>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #include "core/parallel.h"
 #include "kernels/nn_kernels.h"
@@ -61,8 +61,39 @@ inline void window_max(const T* xs, int64_t W, int64_t h0, int64_t hc, int64_t h
   }
 }
 
+// One output row of the 2x2 / stride-2 case (windows at columns 2*ow, rows r and r + 1), with
+// take_if_greater's rule (strict >, NaN wins) as bit masks so the loop has no branches (GCC
+// turns ?: on floats into jumps here, which mispredict on real data) and vectorises across ow.
+template <class T>
+void max_pool_row_2x2(const T* r0, const T* r1, int64_t W, int64_t row, int64_t n, T* ys, int64_t* is) {
+  using U = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+  using S = std::conditional_t<sizeof(T) == 4, int32_t, int64_t>;
+  for (int64_t ow = 0; ow < n; ++ow) {
+    const T v[4] = {r0[2 * ow], r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]};
+    T best = v[0];
+    S k = 0;  // 0..3: position in the window, row-major
+    for (int j = 1; j < 4; ++j) {
+      const S take = -static_cast<S>(static_cast<int>(v[j] > best) | static_cast<int>(v[j] != v[j]));  // 0 or -1
+      const U m = static_cast<U>(take);
+      best = std::bit_cast<T>(static_cast<U>((std::bit_cast<U>(v[j]) & m) | (std::bit_cast<U>(best) & ~m)));
+      k = (j & take) | (k & ~take);
+    }
+    ys[ow] = best;
+    is[ow] = (row + (k >> 1)) * W + 2 * ow + (k & 1);
+  }
+}
+
+// True when every column window is [2*ow, 2*ow + 1] (2 wide, stride 2, no padding or dilation).
+bool columns_are_2x2(const PoolWindows& w) {
+  if (w.w_step != 1) return false;
+  for (int64_t ow = 0; ow < w.OW; ++ow)
+    if (w.w_first[ow] != 2 * ow || w.w_count[ow] != 2) return false;
+  return true;
+}
+
 template <class T>
 void max_pool_cpu(const Tensor& x, const Tensor& y, const Tensor& idx, const PoolWindows& w) {
+  const bool cols2 = columns_are_2x2(w);
   const int64_t P = x.numel() / std::max<int64_t>(1, w.H * w.W);
   const T* xp = x.data_ptr<T>();
   T* yp = y.data_ptr<T>();
@@ -75,6 +106,10 @@ void max_pool_cpu(const Tensor& x, const Tensor& y, const Tensor& idx, const Poo
       for (int64_t oh = 0; oh < w.OH; ++oh) {
         const int64_t h0 = w.h_first[oh], hc = w.h_count[oh];
         const bool rows2 = hc == 2 && w.h_step == 1;
+        if (rows2 && cols2) {
+          max_pool_row_2x2(xs + h0 * w.W, xs + (h0 + 1) * w.W, w.W, h0, w.OW, ys + oh * w.OW, is + oh * w.OW);
+          continue;
+        }
         for (int64_t ow = 0; ow < w.OW; ++ow) {
           const int64_t w0 = w.w_first[ow], wc = w.w_count[ow];
           T best;
@@ -177,8 +212,7 @@ void plane_scatter_cpu(const Tensor& src, const Tensor& idx, const Tensor& out, 
       }
     }
   });
-  FX_CHECK(!any_bad.load(), op, ": index ", bad.load(),
-           " is out of bounds for an output plane of ", M, " elements");
+  FX_CHECK(!any_bad.load(), op, ": index ", bad.load(), " is out of bounds for an output plane of ", M, " elements");
 }
 
 FX_REGISTER_KERNEL(max_pool_kernel, DeviceType::CPU, kFloat32, max_pool_cpu<float>);
