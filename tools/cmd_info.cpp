@@ -1,4 +1,5 @@
 // `fluxion info`: version, build type, compiler, BLAS and its threads, SIMD level, CUDA.
+#include <cstdlib>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -43,7 +44,9 @@ void run_info(const InfoOptions& o) {
   row("build type", b.build_type);
   row("compiler", b.compiler);
   row("BLAS", b.blas_vendor + ", " + std::to_string(blas_threads) + " threads");
-  row("threads", std::to_string(threads) + " (OpenMP; set OMP_NUM_THREADS to change)");
+  const char* wait = std::getenv("OMP_WAIT_POLICY");
+  row("threads", std::to_string(threads) + " (OpenMP; set OMP_NUM_THREADS to change), idle threads " +
+                     (wait && (wait[0] == 'a' || wait[0] == 'A') ? "spin (OMP_WAIT_POLICY=active)" : "sleep"));
   row("SIMD", b.simd_level + " (best level this CPU supports)");
   row("CUDA", b.cuda ? "compiled in, " + std::to_string(gpus) + " device(s) visible" : "not compiled in");
 }
