@@ -43,6 +43,7 @@ struct TrainOptions {
   int64_t limit_test = 0;
   std::string out;
   bool resume = false;
+  bool overwrite = false;
   std::string metrics_json;
   std::string device = "cpu";
 };
@@ -60,11 +61,21 @@ void write_json_atomic(const fs::path& path, const json& j) {
 
 /// The options that must match when resuming (everything that changes the computation).
 json run_config(const TrainOptions& o) {
-  return json{{"model", o.model},         {"data", o.data},         {"data_dir", o.data_dir},
-              {"epochs", o.epochs},       {"batch_size", o.batch_size}, {"lr", o.lr},
-              {"optimizer", o.optimizer}, {"momentum", o.momentum}, {"weight_decay", o.weight_decay},
-              {"schedule", o.schedule},   {"clip_grad", o.clip_grad}, {"patience", o.patience},
-              {"seed", o.seed},           {"limit_train", o.limit_train}, {"limit_test", o.limit_test}};
+  return json{{"model", o.model},
+              {"data", o.data},
+              {"data_dir", o.data_dir},
+              {"epochs", o.epochs},
+              {"batch_size", o.batch_size},
+              {"lr", o.lr},
+              {"optimizer", o.optimizer},
+              {"momentum", o.momentum},
+              {"weight_decay", o.weight_decay},
+              {"schedule", o.schedule},
+              {"clip_grad", o.clip_grad},
+              {"patience", o.patience},
+              {"seed", o.seed},
+              {"limit_train", o.limit_train},
+              {"limit_test", o.limit_test}};
 }
 
 std::shared_ptr<fx::optim::Optimizer> make_optimizer(const TrainOptions& o, const std::vector<fx::Tensor>& params) {
@@ -98,9 +109,18 @@ void run_train(const TrainOptions& o) {
         throw fx::cli::CliError("--resume: the options differ from the run in " + out.string() + ": " + diff +
                                 "; resume with the same options or use another --out");
     }
-  } else if (fs::exists(last)) {
+  } else if (fs::exists(last) && !o.overwrite) {
     throw fx::cli::CliError(out.string() + " already holds a run (" + last.string() +
-                            "); pass --resume to continue it, or choose another --out");
+                            "); pass --resume to continue it, --overwrite to start it again, or choose another --out");
+  } else if (fs::exists(out) && o.overwrite) {
+    // Remove only what a run writes, so other files the user keeps in the folder survive.
+    for (const auto& entry : fs::directory_iterator(out)) {
+      const std::string name = entry.path().filename().string();
+      if (name == "config.json" || name == "last.ckpt" || name == "best.ckpt" || name == "log.csv" ||
+          name == "metrics.json" || name == "curve.svg" || name == "curve.png" ||
+          name.rfind("events.out.tfevents.", 0) == 0)
+        fs::remove(entry.path());
+    }
   }
   auto train_set = fx::train::load_named_dataset(o.data, o.data_dir, /*train=*/true, o.limit_train);
   auto test_set = fx::train::load_named_dataset(o.data, o.data_dir, /*train=*/false, o.limit_test);
@@ -162,11 +182,11 @@ void run_train(const TrainOptions& o) {
   } else {
     write_json_atomic(config_path, config);
   }
-  std::cout << "training " << o.model << " (" << model.num_parameters() << " parameters) on " << train_set.name
-            << ": " << train_set.dataset->size() << " training / " << test_set.dataset->size() << " test images, "
-            << o.epochs << " epochs, batch " << o.batch_size << ", " << o.optimizer << " lr " << o.lr
-            << (o.schedule == "none" ? "" : " (" + o.schedule + " schedule)") << ", "
-            << fx::get_num_threads() << " threads\n";
+  std::cout << "training " << o.model << " (" << model.num_parameters() << " parameters) on " << train_set.name << ": "
+            << train_set.dataset->size() << " training / " << test_set.dataset->size() << " test images, " << o.epochs
+            << " epochs, batch " << o.batch_size << ", " << o.optimizer << " lr " << o.lr
+            << (o.schedule == "none" ? "" : " (" + o.schedule + " schedule)") << ", " << fx::get_num_threads()
+            << " threads\n";
   std::cout.flush();
   if (o.resume) write_json_atomic(config_path, config);  // the epochs may have been raised
 
@@ -210,15 +230,19 @@ void add_train(CLI::App& app) {
   cmd->add_option("--data", o->data, "Data set: fashion-mnist (built in), mnist, cifar10, cifar100, imagefolder")
       ->check(CLI::IsMember(fx::train::named_datasets()))
       ->capture_default_str();
-  cmd->add_option("--data-dir", o->data_dir, "Folder of the data set files (default for fashion-mnist: "
-                                             "/usr/share/datasets/fashion-mnist)");
+  cmd->add_option("--data-dir", o->data_dir,
+                  "Folder of the data set files (default for fashion-mnist: "
+                  "/usr/share/datasets/fashion-mnist)");
   cmd->add_option("--epochs", o->epochs, "Number of epochs (in total, also when resuming)")
       ->check(CLI::Range(int64_t{1}, int64_t{100000}))
       ->capture_default_str();
   cmd->add_option("--batch-size", o->batch_size, "Mini-batch size")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 20))
       ->capture_default_str();
-  cmd->add_option("--lr", o->lr, "Learning rate (with the cosine schedule, 2e-3 reaches the quality targets in 5 epochs)")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--lr", o->lr,
+                  "Learning rate (with the cosine schedule, 2e-3 reaches the quality targets in 5 epochs)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--optimizer", o->optimizer, "adam, adamw or sgd (momentum 0.9)")
       ->check(CLI::IsMember({"adam", "adamw", "sgd"}))
       ->capture_default_str();
@@ -226,13 +250,16 @@ void add_train(CLI::App& app) {
   cmd->add_option("--weight-decay", o->weight_decay, "Weight decay (adamw: 0.01 when 0)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd->add_option("--schedule", o->schedule, "LR schedule, stepped per epoch: cosine (annealed to 0 over --epochs), step (x0.1 every epochs/3) or none")
+  cmd->add_option(
+         "--schedule", o->schedule,
+         "LR schedule, stepped per epoch: cosine (annealed to 0 over --epochs), step (x0.1 every epochs/3) or none")
       ->check(CLI::IsMember({"none", "cosine", "step"}))
       ->capture_default_str();
   cmd->add_option("--clip-grad", o->clip_grad, "Clip the gradient norm to this value (0: off)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--patience", o->patience, "Early stopping after this many epochs without a better test loss "
-                                             "(0: off)")
+  cmd->add_option("--patience", o->patience,
+                  "Early stopping after this many epochs without a better test loss "
+                  "(0: off)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seed", o->seed, "Seed of the initialisation, the data order and dropout")->capture_default_str();
   cmd->add_option("--threads", o->threads, "Compute threads (default: OMP_NUM_THREADS or all cores)")
@@ -246,6 +273,8 @@ void add_train(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--out", o->out, "Run folder (default: runs/MODEL)");
   cmd->add_flag("--resume", o->resume, "Continue the run in --out from its last checkpoint (same options)");
+  cmd->add_flag("--overwrite", o->overwrite, "Start again in --out even if it holds a run (replaces its files)")
+      ->excludes("--resume");
   cmd->add_option("--metrics-json", o->metrics_json, "Also write the final metrics as JSON to this path");
   cmd->add_option("--device", o->device, "Device (cpu)")->capture_default_str();
   cmd->footer(

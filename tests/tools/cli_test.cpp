@@ -123,13 +123,37 @@ TEST_F(Cli, BadArgumentsFailClearly) {
   EXPECT_NE(r.output.find("no checkpoint"), std::string::npos) << r.output;
 }
 
+// A second run into the same folder is refused unless --overwrite (or --resume) is given;
+// --overwrite replaces the run's files and keeps the user's other files.
+TEST_F(Cli, ExistingRunNeedsOverwrite) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "Fashion-MNIST not installed (dataset-fashion-mnist)";
+  TempDir dir("overwrite");
+  const std::string out = (dir.path / "run").string();
+  const std::vector<std::string> args = {"train", "--model",      "softmax", "--epochs",  "1", "--limit-train",
+                                         "300",   "--limit-test", "100",     "--threads", "1", "--out",
+                                         out};
+  ASSERT_EQ(run(args).status, 0);
+  std::ofstream(dir.path / "run" / "notes.txt") << "mine";
+  Result again = run(args);
+  EXPECT_EQ(again.status, 1);
+  EXPECT_NE(again.output.find("--overwrite"), std::string::npos) << again.output;
+  auto with = args;
+  with.push_back("--overwrite");
+  Result r = run(with);
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(fs::exists(dir.path / "run" / "metrics.json"));
+  EXPECT_TRUE(fs::exists(dir.path / "run" / "notes.txt"));
+  with.push_back("--resume");
+  EXPECT_NE(run(with).status, 0);  // --overwrite and --resume exclude each other
+}
+
 TEST_F(Cli, TrainEvalPredictEndToEnd) {
   if (!have_fashion_mnist()) GTEST_SKIP() << "Fashion-MNIST not installed (dataset-fashion-mnist)";
   TempDir tmp("e2e");
   const fs::path out = tmp.path / "run";
-  Result r = run({"train", "--model", "mlp", "--epochs", "1", "--batch-size", "32", "--limit-train", "2000",
-                  "--limit-test", "500", "--threads", "2", "--out", out.string(), "--metrics-json",
-                  (tmp.path / "m.json").string()});
+  Result r =
+      run({"train", "--model", "mlp", "--epochs", "1", "--batch-size", "32", "--limit-train", "2000", "--limit-test",
+           "500", "--threads", "2", "--out", out.string(), "--metrics-json", (tmp.path / "m.json").string()});
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("test accuracy"), std::string::npos) << r.output;
 
@@ -214,8 +238,9 @@ TEST_F(Cli, TrainEvalPredictEndToEnd) {
 TEST_F(Cli, KillDashNineThenResumeMatchesAnUninterruptedRun) {
   if (!have_fashion_mnist()) GTEST_SKIP() << "Fashion-MNIST not installed (dataset-fashion-mnist)";
   TempDir tmp("kill");
-  const std::vector<std::string> common = {"train", "--model", "lenet5", "--epochs", "3", "--batch-size", "64",
-                                           "--limit-train", "1024", "--limit-test", "256", "--threads", "2"};
+  const std::vector<std::string> common = {"train", "--model",       "lenet5", "--epochs",     "3",   "--batch-size",
+                                           "64",    "--limit-train", "1024",   "--limit-test", "256", "--threads",
+                                           "2"};
   auto with_out = [&](const fs::path& out) {
     auto a = common;
     a.push_back("--out");
@@ -280,7 +305,6 @@ TEST_F(Cli, KillDashNineThenResumeMatchesAnUninterruptedRun) {
   for (std::string l; std::getline(csv, l);) ++n;
   EXPECT_EQ(n, 4);
 }
-
 
 TEST_F(Cli, TrainAndPredictOnAnImageFolder) {
   TempDir tmp("folder");
