@@ -1,4 +1,5 @@
-// Umbrella header for users: everything Fluxion offers. Internal code includes what it uses.
+// Umbrella header for users: everything Fluxion offers (tensors, autograd and transforms, linalg,
+// nn, optim, data, training, models, checkpoints). Internal code includes what it uses.
 #pragma once
 
 #include "fluxion/autograd.h"
@@ -6,16 +7,24 @@
 #include "fluxion/dtype.h"
 #include "fluxion/error.h"
 #include "fluxion/custom_function.h"
+#include "fluxion/data.h"
 #include "fluxion/func.h"
+#include "fluxion/io.h"
+#include "fluxion/linalg.h"
+#include "fluxion/models.h"
+#include "fluxion/nn.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/index.h"
 #include "fluxion/ops/linalg.h"
+#include "fluxion/ops/matrix.h"
 #include "fluxion/ops/pointwise.h"
 #include "fluxion/ops/reduce.h"
 #include "fluxion/ops/view.h"
+#include "fluxion/optim.h"
 #include "fluxion/random.h"
 #include "fluxion/scalar.h"
 #include "fluxion/storage.h"
 #include "fluxion/tensor.h"
 #include "fluxion/threading.h"
+#include "fluxion/train.h"
 #include "fluxion/version.h"

@@ -39,7 +39,8 @@ std::pair<Tensor, UnaryFn> vjp(const UnaryFn& f, const Tensor& primal);
 UnaryFn jacrev(UnaryFn f);
 /// Jacobian by forward mode (one JVP per input element).
 UnaryFn jacfwd(UnaryFn f);
-/// Hessian of a scalar function: jacfwd(jacrev(f)) (forward-over-reverse).
+/// Hessian of a scalar function: jacrev(jacrev(f)), one backward pass per row over the gradient's
+/// graph recorded once (jacfwd(jacrev(f)) gives the same by forward-over-reverse).
 UnaryFn hessian(UnaryFn f);
 /// Hessian-vector product H(x)·v by forward-over-reverse (no Hessian materialised).
 Tensor hvp(const UnaryFn& f, const Tensor& x, const Tensor& v);
