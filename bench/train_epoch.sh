@@ -29,7 +29,7 @@ for model in "${models[@]}"; do
   : > "$work/ours" && : > "$work/theirs"
   for ((r = 0; r < REPS; ++r)); do
     "$BUILD_DIR/tools/fluxion" train --model "$model" --data fashion-mnist --epochs "$EPOCHS" --batch-size 128 \
-      --lr "$LR" --optimizer "$OPTIMIZER" --schedule none --threads "$THREADS" --workers 0 --seed "$r" --out "$work/run$r" \
+      --lr "$LR" --optimizer "$OPTIMIZER" --schedule none --threads "$THREADS" --workers 0 --seed "$r" --out "$work/$model-$r" \
       --metrics-json "$work/m$r.json" > "$work/log$r" 2>&1
     python3 -c "import json,sys; m=json.load(open(sys.argv[1])); print(m['timing']['mean_epoch_seconds'], m['test_acc'])" \
       "$work/m$r.json" >> "$work/ours"
