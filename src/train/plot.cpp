@@ -31,8 +31,8 @@ struct Panel {
   double x0 = 0, x1 = 1, y0 = 0, y1 = 1;
 };
 
-constexpr unsigned char kPalette[][3] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44}, {214, 39, 40},
-                                         {148, 103, 189}, {140, 86, 75}, {227, 119, 194}, {127, 127, 127}};
+constexpr unsigned char kPalette[][3] = {{31, 119, 180},  {255, 127, 14}, {44, 160, 44},   {214, 39, 40},
+                                         {148, 103, 189}, {140, 86, 75},  {227, 119, 194}, {127, 127, 127}};
 constexpr int kNumColors = sizeof(kPalette) / sizeof(kPalette[0]);
 
 bool bookkeeping(const std::string& k) { return k == "epoch" || k == "lr" || k == "epoch_time"; }
@@ -137,8 +137,8 @@ void write_curve_svg(const std::string& path, const std::vector<Metrics>& histor
     for (int k = 0; k <= 4; ++k) {  // y grid and labels
       const double y = p.y0 + (p.y1 - p.y0) * k / 4.0;
       os << "<line x1=\"" << a.left << "\" x2=\"" << a.left + a.width << "\" y1=\"" << Y(y) << "\" y2=\"" << Y(y)
-         << "\" stroke=\"#e0e0e0\"/>\n<text x=\"" << a.left - 6 << "\" y=\"" << Y(y) + 4
-         << "\" text-anchor=\"end\">" << fmt(y) << "</text>\n";
+         << "\" stroke=\"#e0e0e0\"/>\n<text x=\"" << a.left - 6 << "\" y=\"" << Y(y) + 4 << "\" text-anchor=\"end\">"
+         << fmt(y) << "</text>\n";
     }
     const int64_t e0 = static_cast<int64_t>(std::ceil(p.x0)), e1 = static_cast<int64_t>(std::floor(p.x1));
     const int64_t stride = std::max<int64_t>(1, (e1 - e0 + 1 + 9) / 10);
@@ -160,8 +160,8 @@ void write_curve_svg(const std::string& path, const std::vector<Metrics>& histor
       const double ly = a.top + 14 + 16 * static_cast<double>(si);  // legend, top right
       os << "<line x1=\"" << a.left + a.width - 110 << "\" x2=\"" << a.left + a.width - 86 << "\" y1=\"" << ly - 4
          << "\" y2=\"" << ly - 4 << "\" stroke=\"" << rgb(s.color) << "\" stroke-width=\"2\""
-         << (s.validation ? " stroke-dasharray=\"6 4\"" : "") << "/>\n<text x=\"" << a.left + a.width - 80
-         << "\" y=\"" << ly << "\">" << s.name << "</text>\n";
+         << (s.validation ? " stroke-dasharray=\"6 4\"" : "") << "/>\n<text x=\"" << a.left + a.width - 80 << "\" y=\""
+         << ly << "\">" << s.name << "</text>\n";
     }
     os << "</g>\n";
   }
@@ -239,9 +239,21 @@ void write_curve_png(const std::string& path, const std::vector<Metrics>& histor
     for (const auto& s : p.series) {
       const unsigned char* c = kPalette[s.color];
       for (size_t i = 0; i + 1 < s.points.size(); ++i) {
-        if (s.validation && i % 2 == 1) continue;  // dashed: every other segment
-        img.line(X(s.points[i].first), Y(s.points[i].second), X(s.points[i + 1].first), Y(s.points[i + 1].second), c,
-                 2);
+        const int x0 = X(s.points[i].first), y0 = Y(s.points[i].second);
+        const int x1 = X(s.points[i + 1].first), y1 = Y(s.points[i + 1].second);
+        if (!s.validation) {
+          img.line(x0, y0, x1, y1, c, 2);
+          continue;
+        }
+        // Dashed: 6 pixels drawn, 4 skipped, along the segment (as the SVG's stroke-dasharray).
+        const double len = std::hypot(x1 - x0, y1 - y0);
+        for (double d = 0; d < len; d += 10) {
+          const double t0 = d / len, t1 = std::min(1.0, (d + 6) / len);
+          img.line(static_cast<int>(std::lround(x0 + (x1 - x0) * t0)),
+                   static_cast<int>(std::lround(y0 + (y1 - y0) * t0)),
+                   static_cast<int>(std::lround(x0 + (x1 - x0) * t1)),
+                   static_cast<int>(std::lround(y0 + (y1 - y0) * t1)), c, 2);
+        }
       }
       for (const auto& [x, y] : s.points) {
         img.rect(X(x) - 3, Y(y) - 3, X(x) + 3, Y(y) + 3, c, true);
