@@ -5,7 +5,7 @@
 // Both are trained by mini-batch gradient descent with those gradients (no autograd) and the test
 // accuracy is printed. Uses the Fashion-MNIST files of Debian's dataset-fashion-mnist.
 //
-// ctest: softmax regression: test accuracy 0\.8[2-9]
+// ctest: softmax regression: test loss [0-9.]+, test accuracy 0\.8[2-9]
 #include <cstdio>
 #include <functional>
 
