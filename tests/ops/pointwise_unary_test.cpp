@@ -50,10 +50,27 @@ TEST(PointwiseUnary, VectorisedFloatMathIsWithinAFewUlp) {
     double lo, hi, max_ulp;  // lo > 0: the grid is log-spaced
   };
   const Case cases[] = {
-      {"exp", fx::exp, -104, 89, 2},        {"exp2", fx::exp2, -150, 128, 2},  {"expm1", fx::expm1, -20, 89, 2},
-      {"log", fx::log, 1e-30, 1e30, 2},     {"log2", fx::log2, 1e-30, 1e30, 2}, {"log10", fx::log10, 1e-30, 1e30, 2.5},
-      {"log1p", fx::log1p, -0.999, 50, 2},  {"tanh", fx::tanh, -12, 12, 2},    {"sigmoid", fx::sigmoid, -100, 40, 3},
-      {"erf", fx::erf, -5, 5, 3},           {"erfc", fx::erfc, -3, 9.5, 6},     {"silu", fx::silu, -30, 30, 4},
+      {"exp", fx::exp, -104, 89, 2},
+      {"exp2", fx::exp2, -150, 128, 2},
+      {"expm1", fx::expm1, -20, 89, 2},
+      {"log", fx::log, 1e-30, 1e30, 2},
+      {"log2", fx::log2, 1e-30, 1e30, 2},
+      {"log10", fx::log10, 1e-30, 1e30, 2.5},
+      {"log1p", fx::log1p, -0.999, 50, 2},
+      {"tanh", fx::tanh, -12, 12, 2},
+      {"sigmoid", fx::sigmoid, -100, 40, 3},
+      {"erf", fx::erf, -5, 5, 3},
+      {"erfc", fx::erfc, -3, 9.5, 6},
+      {"silu", fx::silu, -30, 30, 4},
+      // Trigonometric and hyperbolic functions come from glibc's libmvec (documented <= 4 ulp).
+      {"sin", fx::sin, -1000, 1000, 4},
+      {"cos", fx::cos, -1000, 1000, 4},
+      {"tan", fx::tan, -1.5, 1.5, 4},
+      {"asin", fx::asin, -1, 1, 4},
+      {"acos", fx::acos, -1, 1, 4},
+      {"atan", fx::atan, -100, 100, 4},
+      {"sinh", fx::sinh, -88, 88, 4},
+      {"cosh", fx::cosh, -88, 88, 4},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -73,12 +90,14 @@ TEST(PointwiseUnary, IeeeEdgeCases) {
   Tensor xf = x.to(fx::kFloat32);
   auto f32 = [](std::initializer_list<double> v) { return fx::tensor(std::vector<double>(v)).to(fx::kFloat32); };
   EXPECT_TRUE(tensors_close(xf.exp(), f32({1, 1, kInf, 0, kNan, 1, 1, kInf, std::exp(-103.0), std::exp(-1.0)})));
-  EXPECT_TRUE(tensors_close(xf.log(), f32({-kInf, -kInf, kInf, kNan, kNan, std::log(1.401298464e-45), kNan,
-                                           std::log(88.8), kNan, kNan}), 1e-6, 0));
-  EXPECT_TRUE(tensors_close(xf.tanh(), f32({0, 0, 1, -1, kNan, 1.401298464e-45, -1.401298464e-45, 1, -1,
-                                            std::tanh(-1.0)})));
-  EXPECT_TRUE(tensors_close(xf.log1p(), f32({0, 0, kInf, kNan, kNan, 1.401298464e-45, -1.401298464e-45,
-                                             std::log1p(88.8), kNan, -kInf}), 1e-6, 0));
+  EXPECT_TRUE(tensors_close(
+      xf.log(), f32({-kInf, -kInf, kInf, kNan, kNan, std::log(1.401298464e-45), kNan, std::log(88.8), kNan, kNan}),
+      1e-6, 0));
+  EXPECT_TRUE(
+      tensors_close(xf.tanh(), f32({0, 0, 1, -1, kNan, 1.401298464e-45, -1.401298464e-45, 1, -1, std::tanh(-1.0)})));
+  EXPECT_TRUE(tensors_close(
+      xf.log1p(), f32({0, 0, kInf, kNan, kNan, 1.401298464e-45, -1.401298464e-45, std::log1p(88.8), kNan, -kInf}), 1e-6,
+      0));
   // Denormal results keep their bits: exp(-103) and sigmoid(-100) are below FLT_MIN.
   EXPECT_GT(fx::tensor({-103.0f}).exp().item<float>(), 0.0f);
   EXPECT_NEAR(fx::tensor({-100.0f}).sigmoid().item<double>(), std::exp(-100.0), 3e-45);
@@ -177,7 +196,7 @@ TEST(PointwiseUnary, NonContiguousInputsAndLayouts) {
   Tensor y = t.exp();
   EXPECT_TRUE(tensors_equal(y, t.contiguous().exp()));
   EXPECT_EQ(y.strides(), fx::Shape({1, 8}));  // dense, in the input's memory order (as PyTorch)
-  Tensor s = base.slice(1, 1, 8, 3);           // step 3
+  Tensor s = base.slice(1, 1, 8, 3);          // step 3
   EXPECT_TRUE(tensors_equal(s.tanh(), s.contiguous().tanh()));
   EXPECT_TRUE(s.tanh().is_contiguous());
   Tensor e = fx::randn({1, 5}, fx::TensorOptions(), &g).expand({4, 5});
