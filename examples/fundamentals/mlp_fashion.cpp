@@ -47,7 +47,10 @@ int main(int argc, char** argv) {
 
   auto make_model = [] { return nn::Sequential(nn::Linear(784, 784), nn::ReLU(), nn::Linear(784, 10)); };
   nn::Sequential model = make_model();
-  const auto initial = model->state_dict();  // both runs start from these weights
+  // Both runs start from these weights. state_dict() shares storage with the model (as in
+  // PyTorch), so the snapshot must be a copy or it would follow the training.
+  fx::OrderedDict<std::string, fx::Tensor> initial;
+  for (const auto& item : model->state_dict()) initial.insert(item.key(), item.value().clone());
 
   // 1. The loop by hand: zero_grad, forward, loss, backward, step.
   {
