@@ -305,7 +305,9 @@ std::string Trial::resume(const std::string& path) {
   const json cbs = meta.value("callbacks", json::object());
   for (const auto& c : callbacks_)
     if (cbs.contains(c->name())) c->load_state_json(cbs[c->name()].dump());
-  for (const auto& [k, v] : meta.value("user", json::object()).items())
+  // A named local: items() would refer to a temporary that dies before the loop body (found by ASan).
+  const json user = meta.value("user", json::object());
+  for (const auto& [k, v] : user.items())
     if (!user_metadata_.contains(k)) user_metadata_[k] = v.dump();
   return ckpt.metadata;
 }
