@@ -6,10 +6,8 @@ bench/README.md). Threads: BENCH_THREADS (as bench/run_all.sh sets it) or --thre
 `conv_bench --twin FILE` prints the comparison table from this output."""
 import argparse
 import os
-import statistics
-import time
-
 import torch
+from twin_util import median_ms
 
 CASES = [
     # name, batch, cin, cout, kernel, hw, padding
@@ -19,39 +17,12 @@ CASES = [
 ]
 
 
-# Wall clock, or process CPU time with --cpu-time 1 (see the C++ side).
-CLOCK = time.perf_counter
-
-
-def median_ms(fn, reps=9, min_time=0.25):
-    for _ in range(3):
-        fn()
-    n = 1
-    while True:
-        t0 = CLOCK()
-        for _ in range(n):
-            fn()
-        if CLOCK() - t0 > min_time / 5:
-            break
-        n *= 2
-    samples = []
-    for _ in range(reps):
-        t0 = CLOCK()
-        for _ in range(n):
-            fn()
-        samples.append((CLOCK() - t0) / n * 1e3)
-    return statistics.median(samples)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", default=os.environ.get("BENCH_THREADS", "2,1"))
     ap.add_argument("--reps", type=int, default=9)
     ap.add_argument("--cpu-time", type=int, default=0)
     args = ap.parse_args()
-    global CLOCK
-    if args.cpu_time:
-        CLOCK = time.process_time
     torch.manual_seed(0)
     for threads in [int(t) for t in args.threads.split(",")]:
         torch.set_num_threads(threads)
@@ -71,8 +42,8 @@ def main():
                 out = torch.nn.functional.conv2d(x, w, bias, padding=pad)
                 torch.autograd.grad(out, (x, w, bias), gy)
 
-            print(f"conv_{name}_fwd_t{threads} {median_ms(fwd, args.reps) * 1e-3:.6g}", flush=True)
-            print(f"conv_{name}_fwdbwd_t{threads} {median_ms(fwd_bwd, args.reps) * 1e-3:.6g}", flush=True)
+            print(f"conv_{name}_fwd_t{threads} {median_ms(fwd, args.reps, cpu_time=bool(args.cpu_time)) * 1e-3:.6g}", flush=True)
+            print(f"conv_{name}_fwdbwd_t{threads} {median_ms(fwd_bwd, args.reps, cpu_time=bool(args.cpu_time)) * 1e-3:.6g}", flush=True)
 
 
 if __name__ == "__main__":

@@ -6,35 +6,9 @@ Prints `<model>_t<threads> <median seconds per step>` (the twin convention of be
 to train_step_bench --twin FILE for a table). Threads: BENCH_THREADS or --threads (default 2,1)."""
 import argparse
 import os
-import statistics
-import time
-
 import torch
+from twin_util import median_ms
 import torch.nn as nn
-
-
-# Wall clock, or process CPU time with --cpu-time 1 (see the C++ side).
-CLOCK = time.perf_counter
-
-
-def median_ms(fn, reps=9, min_time=0.3):
-    for _ in range(3):
-        fn()
-    n = 1
-    while True:
-        t0 = CLOCK()
-        for _ in range(n):
-            fn()
-        if CLOCK() - t0 > min_time / 5:
-            break
-        n *= 2
-    samples = []
-    for _ in range(reps):
-        t0 = CLOCK()
-        for _ in range(n):
-            fn()
-        samples.append((CLOCK() - t0) / n * 1e3)
-    return statistics.median(samples)
 
 
 def mlp():
@@ -47,7 +21,7 @@ def lenet5():
                          nn.Linear(84, 10))
 
 
-def time_step(model, opt, x, y, reps):
+def time_step(model, opt, x, y, reps, cpu_time):
     loss_fn = nn.functional.cross_entropy
 
     def step():
@@ -56,7 +30,7 @@ def time_step(model, opt, x, y, reps):
         loss.backward()
         opt.step()
 
-    return median_ms(step, reps)
+    return median_ms(step, reps, min_time=0.3, cpu_time=cpu_time)
 
 
 def main():
@@ -65,19 +39,16 @@ def main():
     ap.add_argument("--reps", type=int, default=9)
     ap.add_argument("--cpu-time", type=int, default=0)
     args = ap.parse_args()
-    global CLOCK
-    if args.cpu_time:
-        CLOCK = time.process_time
     torch.manual_seed(0)
     for t in [int(v) for v in args.threads.split(",")]:
         torch.set_num_threads(t)
         m = mlp()
         opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
-        ms = time_step(m, opt, torch.randn(128, 784), torch.randint(0, 10, (128,)), args.reps)
+        ms = time_step(m, opt, torch.randn(128, 784), torch.randint(0, 10, (128,)), args.reps, bool(args.cpu_time))
         print(f"train_mlp_sgd_t{t} {ms * 1e-3:.6g}", flush=True)
         m = lenet5()
         opt = torch.optim.Adam(m.parameters(), lr=1e-3)
-        ms = time_step(m, opt, torch.randn(128, 1, 28, 28), torch.randint(0, 10, (128,)), args.reps)
+        ms = time_step(m, opt, torch.randn(128, 1, 28, 28), torch.randint(0, 10, (128,)), args.reps, bool(args.cpu_time))
         print(f"train_lenet5_adam_t{t} {ms * 1e-3:.6g}", flush=True)
 
 
