@@ -3,8 +3,10 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "command.h"
+#include "fluxion/cuda.h"
 #include "fluxion/device.h"
 #include "fluxion/threading.h"
 #include "fluxion/version.h"
@@ -34,7 +36,14 @@ void run_info(const InfoOptions& o) {
               << "\", \"compiler\": \"" << json_escape(b.compiler) << "\", \"blas\": \"" << json_escape(b.blas_vendor)
               << "\", \"blas_threads\": " << blas_threads << ", \"threads\": " << threads << ", \"simd\": \""
               << json_escape(b.simd_level) << "\", \"cuda\": " << (b.cuda ? "true" : "false")
-              << ", \"cuda_devices\": " << gpus << "}\n";
+              << ", \"cuda_devices\": " << gpus << ", \"gpus\": [";
+    for (int i = 0; i < gpus; ++i) {
+      const fluxion::cuda::DeviceProperties p = fluxion::cuda::get_device_properties(i);
+      std::cout << (i ? ", " : "") << "{\"index\": " << i << ", \"name\": \"" << json_escape(p.name)
+                << "\", \"memory_bytes\": " << p.total_memory << ", \"capability\": \"" << p.major << "." << p.minor
+                << "\", \"sms\": " << p.multi_processor_count << "}";
+    }
+    std::cout << "]}\n";
     return;
   }
   auto row = [](const char* key, const std::string& value) {
@@ -48,7 +57,15 @@ void run_info(const InfoOptions& o) {
   row("threads", std::to_string(threads) + " (OpenMP; set OMP_NUM_THREADS to change), idle threads " +
                      (wait && (wait[0] == 'a' || wait[0] == 'A') ? "spin (OMP_WAIT_POLICY=active)" : "sleep"));
   row("SIMD", b.simd_level + " (best level this CPU supports)");
-  row("CUDA", b.cuda ? "compiled in, " + std::to_string(gpus) + " device(s) visible" : "not compiled in");
+  row("CUDA", b.cuda ? "compiled in, " + (gpus ? std::to_string(gpus) + " device(s) visible" : std::string("no device"))
+                     : "not compiled in");
+  for (int i = 0; i < gpus; ++i) {
+    const fluxion::cuda::DeviceProperties p = fluxion::cuda::get_device_properties(i);
+    std::ostringstream line;
+    line << p.name << ", " << std::fixed << std::setprecision(1) << static_cast<double>(p.total_memory) / (1 << 30)
+         << " GiB, compute capability " << p.major << "." << p.minor << ", " << p.multi_processor_count << " SMs";
+    row(("  cuda:" + std::to_string(i)).c_str(), line.str());
+  }
 }
 
 void add_info(CLI::App& app) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "fluxion/autograd.h"
+#include "fluxion/cuda.h"
 #include "fluxion/device.h"
 #include "fluxion/dtype.h"
 #include "fluxion/error.h"

@@ -167,6 +167,11 @@ class Tensor {
   Tensor float_() const { return to(kFloat32); }
   Tensor double_() const { return to(kFloat64); }
   Tensor long_() const { return to(kInt64); }
+  /// A copy in page-locked (pinned) host memory, so host-to-GPU copies can run asynchronously
+  /// (`to(cuda, /*non_blocking=*/true)`). CPU tensors only; needs a CUDA build and a GPU.
+  Tensor pin_memory() const;
+  /// True when this CPU tensor lives in pinned memory from pin_memory().
+  bool is_pinned() const;
   Tensor clone() const;
   Tensor contiguous() const;
   /// Copies `src` into this tensor (broadcasting, dtype conversion); returns *this.

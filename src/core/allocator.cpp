@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/cuda_hooks.h"
 #include "fluxion/error.h"
 #include "fluxion/storage.h"
 
@@ -115,18 +116,30 @@ void empty_cache() { allocator().empty(); }
 // ---- Storage ------------------------------------------------------------------------------
 
 namespace detail {
-// Set by the CUDA backend when compiled in.
+// Set by the CUDA backend (src/cuda) when compiled in; see core/cuda_hooks.h.
 void* (*cuda_alloc_hook)(size_t, int) = nullptr;
 void (*cuda_free_hook)(void*, size_t, int) = nullptr;
+void (*cuda_memcpy_hook)(void*, Device, const void*, Device, size_t, bool) = nullptr;
+void* (*pinned_alloc_hook)(size_t) = nullptr;
+void (*pinned_free_hook)(void*) = nullptr;
+bool (*is_pinned_hook)(const void*) = nullptr;
+
+void fail_no_cuda(const char* what, Device device) {
+  if (!cuda_compiled())
+    FX_FAIL(what, " on ", device.str(),
+            ": this build of Fluxion has no CUDA support (configure with -DFLUXION_CUDA=ON on a machine with the "
+            "CUDA toolkit)");
+  const int n = cuda_device_count();
+  if (n == 0) FX_FAIL(what, " on ", device.str(), ": no CUDA device available");
+  FX_FAIL(what, " on ", device.str(), ": invalid device index (", n, " CUDA device(s) available)");
+}
 }  // namespace detail
 
 Storage::Storage(size_t nbytes, Device device) : nbytes_(nbytes), device_(device), from_allocator_(true) {
-  if (device.is_cpu()) {
+  if (device.is_cpu()) [[likely]] {
     data_ = detail::cpu_alloc(nbytes);
   } else {
-    FX_CHECK(detail::cuda_alloc_hook != nullptr, "cannot allocate on ", device.str(),
-             ": this build of Fluxion has no CUDA support (configure with -DFLUXION_CUDA=ON on a machine with the "
-             "CUDA toolkit)");
+    if (!detail::cuda_alloc_hook) detail::fail_no_cuda("cannot allocate", device);
     data_ = detail::cuda_alloc_hook(nbytes, device.index());
   }
 }

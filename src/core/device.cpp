@@ -40,9 +40,7 @@ std::string Device::str() const {
 std::ostream& operator<<(std::ostream& os, const Device& d) { return os << d.str(); }
 std::ostream& operator<<(std::ostream& os, DeviceType t) { return os << (t == DeviceType::CPU ? "cpu" : "cuda"); }
 
-#ifndef FLUXION_WITH_CUDA
-bool cuda_compiled() { return false; }
-int cuda_device_count() { return 0; }
-#endif
+// cuda_compiled() and cuda_device_count() are defined by the CUDA backend (src/cuda/device.cpp)
+// or, in a CPU-only build, by src/cuda/none/cuda_none.cpp.
 
 }  // namespace fluxion

@@ -1,6 +1,7 @@
 // Tensor handle: metadata accessors, item(), conversion and copies.
 #include "fluxion/tensor.h"
 
+#include "core/cuda_hooks.h"
 #include "fluxion/autograd.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/view.h"
@@ -40,14 +41,39 @@ Scalar Tensor::item() const {
 // ---- conversion ------------------------------------------------------------------------------
 
 namespace {
+// Copies a tensor to another device (same dtype): made contiguous on its own device first, then
+// one memcpy through the CUDA backend. Synchronous unless non_blocking and the host side is pinned.
+Tensor transfer(const Tensor& x, Device device, bool non_blocking) {
+  if (!detail::cuda_memcpy_hook) detail::fail_no_cuda("to: cannot copy a tensor", x.is_cpu() ? device : x.device());
+  Tensor src = x.contiguous();
+  Tensor out = empty(x.sizes(), TensorOptions(x.dtype()).device(device));
+  const size_t nbytes = static_cast<size_t>(src.numel()) * src.element_size();
+  if (nbytes) detail::cuda_memcpy_hook(out.data_ptr(), device, src.data_ptr(), src.device(), nbytes, non_blocking);
+  return out;
+}
+
 // Differentiable dtype/device conversion: the gradient converts back.
-Tensor convert(const Tensor& x, Device device, DType dtype) {
-  Tensor out = empty(x.sizes(), TensorOptions(dtype).device(device));
+Tensor convert(const Tensor& x, Device device, DType dtype, bool non_blocking) {
+  Tensor out;
   if (x.device() == device || (x.is_cpu() && device.is_cpu())) {
+    out = empty(x.sizes(), TensorOptions(dtype).device(device));
     kernels::copy_kernel.get(device.type(), dtype)(out, x);
+  } else if (device.is_cpu()) {
+    // Device to host: bytes first, then the dtype conversion on the CPU (every dtype works).
+    out = transfer(x, device, non_blocking);
+    if (out.dtype() != dtype) {
+      Tensor c = empty(x.sizes(), TensorOptions(dtype).device(device));
+      kernels::copy_kernel.get(device.type(), dtype)(c, out);
+      out = c;
+    }
   } else {
-    FX_CHECK(false, "to: copies between ", x.device().str(), " and ", device.str(),
-             " need a CUDA build of Fluxion");
+    // Host (or another GPU) to device: convert on the source, then copy the bytes.
+    Tensor src = x;
+    if (x.dtype() != dtype) {
+      src = empty(x.sizes(), TensorOptions(dtype).device(x.device()));
+      kernels::copy_kernel.get(x.device().type(), dtype)(src, x);
+    }
+    out = transfer(src, device, non_blocking);
   }
   if (autograd::needs_record({&x}) && is_floating_point(dtype) && x.is_floating_point()) {
     DType src_dtype = x.dtype();
@@ -64,10 +90,27 @@ Tensor convert(const Tensor& x, Device device, DType dtype) {
 Tensor Tensor::to(DType dt, bool copy) const { return to(device(), dt, false, copy); }
 Tensor Tensor::to(Device dev, bool non_blocking, bool copy) const { return to(dev, dtype(), non_blocking, copy); }
 Tensor Tensor::to(const TensorOptions& o) const { return to(o.device(), o.dtype_opt().value_or(dtype())); }
-Tensor Tensor::to(Device dev, DType dt, bool /*non_blocking*/, bool copy) const {
+Tensor Tensor::to(Device dev, DType dt, bool non_blocking, bool copy) const {
   FX_CHECK(defined(), "to: tensor is undefined");
   if (!copy && dev == device() && dt == dtype()) return *this;
-  return convert(*this, dev, dt);
+  return convert(*this, dev, dt, non_blocking);
+}
+
+Tensor Tensor::pin_memory() const {
+  FX_CHECK(defined(), "pin_memory: tensor is undefined");
+  FX_CHECK(is_cpu(), "pin_memory: only CPU tensors can be pinned, but this one is on ", device().str());
+  if (!detail::pinned_alloc_hook) detail::fail_no_cuda("pin_memory: cannot allocate pinned memory for", Device(kCUDA, 0));
+  if (is_pinned()) return *this;
+  const size_t nbytes = static_cast<size_t>(numel()) * element_size();
+  void* p = detail::pinned_alloc_hook(nbytes);
+  auto storage = std::make_shared<Storage>(p, nbytes, kCPU, [](void* q) { detail::pinned_free_hook(q); });
+  Tensor out(std::make_shared<TensorImpl>(storage, 0, sizes(), contiguous_strides(sizes()), dtype()));
+  kernels::copy_kernel.get(DeviceType::CPU, dtype())(out, *this);
+  return out;
+}
+
+bool Tensor::is_pinned() const {
+  return defined() && is_cpu() && detail::is_pinned_hook && detail::is_pinned_hook(impl()->storage()->data());
 }
 
 Tensor Tensor::clone() const { return fluxion::clone(*this); }
@@ -90,10 +133,23 @@ Tensor contiguous(const Tensor& x) {
   return clone(x);
 }
 
-Tensor& Tensor::copy_(const Tensor& src, bool /*non_blocking*/) {
+Tensor& Tensor::copy_(const Tensor& src, bool non_blocking) {
   FX_CHECK(defined() && src.defined(), "copy_: tensor is undefined");
-  FX_CHECK(src.device() == device() || (src.is_cpu() && is_cpu()), "copy_: cannot copy from ", src.device().str(),
-           " to ", device().str(), " in this build");
+  if (!(src.device() == device() || (src.is_cpu() && is_cpu()))) {
+    // Across devices: bring src over (converted to our dtype), then an ordinary same-device copy.
+    Shape bs = broadcast_shapes(sizes(), src.sizes());
+    FX_CHECK(bs == sizes(), "copy_: source of sizes ", src.sizes(), " cannot be broadcast to destination sizes ",
+             sizes());
+    if (!autograd::needs_record({this, &src}) && is_contiguous() && src.sizes() == sizes() &&
+        src.dtype() == dtype() && src.is_contiguous()) {
+      if (!detail::cuda_memcpy_hook) detail::fail_no_cuda("copy_: cannot copy", is_cpu() ? src.device() : device());
+      const size_t nbytes = static_cast<size_t>(numel()) * element_size();
+      if (nbytes) detail::cuda_memcpy_hook(data_ptr(), device(), src.data_ptr(), src.device(), nbytes, non_blocking);
+      if (!is_inference_mode()) impl()->storage()->bump_version();
+      return *this;
+    }
+    return copy_(src.to(device(), dtype(), non_blocking));
+  }
   Shape bshape = broadcast_shapes(sizes(), src.sizes());
   FX_CHECK(bshape == sizes(), "copy_: source of sizes ", src.sizes(), " cannot be broadcast to destination sizes ",
            sizes());

@@ -1,0 +1,63 @@
+# FLUXION_CUDA = AUTO | ON | OFF. AUTO enables CUDA when nvcc is found (CMAKE_CUDA_COMPILER, then
+# nvcc on PATH / $CUDACXX, then /usr/local/cuda/bin/nvcc); ON requires it; OFF never looks.
+# Sets FLUXION_WITH_CUDA, enables the CUDA language and creates the INTERFACE targets
+# fluxion_cudnn / fluxion_nccl (found inside the toolkit tree; linked only by code that uses them).
+set(FLUXION_WITH_CUDA OFF)
+string(TOUPPER "${FLUXION_CUDA}" _fx_cuda_mode)
+if(NOT _fx_cuda_mode MATCHES "^(AUTO|ON|OFF)$")
+  message(FATAL_ERROR "FLUXION_CUDA must be AUTO, ON or OFF (got '${FLUXION_CUDA}')")
+endif()
+
+if(NOT _fx_cuda_mode STREQUAL "OFF")
+  if(NOT CMAKE_CUDA_COMPILER AND NOT DEFINED ENV{CUDACXX})
+    find_program(_fx_nvcc_on_path nvcc)
+    if(NOT _fx_nvcc_on_path AND EXISTS /usr/local/cuda/bin/nvcc)
+      set(CMAKE_CUDA_COMPILER /usr/local/cuda/bin/nvcc CACHE FILEPATH "CUDA compiler")
+    endif()
+  endif()
+  include(CheckLanguage)
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    set(FLUXION_WITH_CUDA ON)
+  elseif(_fx_cuda_mode STREQUAL "ON")
+    message(FATAL_ERROR "FLUXION_CUDA=ON but no CUDA compiler was found (set CMAKE_CUDA_COMPILER or install the "
+                        "CUDA toolkit in /usr/local/cuda)")
+  endif()
+endif()
+
+if(FLUXION_WITH_CUDA)
+  # sm_80 (A100) and sm_90 (H100/H200); override with -DCMAKE_CUDA_ARCHITECTURES=...
+  if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+    set(CMAKE_CUDA_ARCHITECTURES "80;90" CACHE STRING "CUDA architectures")
+  endif()
+  enable_language(CUDA)
+  # CMake < 3.26 does not know nvcc's C++20 flag (the CUDA20 dialect): teach it.
+  if(NOT CMAKE_CUDA20_STANDARD_COMPILE_OPTION)
+    set(CMAKE_CUDA20_STANDARD_COMPILE_OPTION "-std=c++20")
+    set(CMAKE_CUDA20_EXTENSION_COMPILE_OPTION "-std=c++20")
+    list(APPEND CMAKE_CUDA_COMPILE_FEATURES cuda_std_20)
+    set(CMAKE_CUDA20_COMPILE_FEATURES cuda_std_20)
+  endif()
+  set(CMAKE_CUDA_STANDARD 20)
+  set(CMAKE_CUDA_STANDARD_REQUIRED ON)
+  find_package(CUDAToolkit REQUIRED)
+  # cuDNN 9 and NCCL ship inside the toolkit tree without CMake configs.
+  find_library(FLUXION_CUDNN_LIBRARY cudnn HINTS ${CUDAToolkit_LIBRARY_DIR})
+  find_path(FLUXION_CUDNN_INCLUDE_DIR cudnn.h HINTS ${CUDAToolkit_INCLUDE_DIRS})
+  if(FLUXION_CUDNN_LIBRARY AND FLUXION_CUDNN_INCLUDE_DIR)
+    add_library(fluxion_cudnn INTERFACE)
+    target_include_directories(fluxion_cudnn INTERFACE ${FLUXION_CUDNN_INCLUDE_DIR})
+    target_link_libraries(fluxion_cudnn INTERFACE ${FLUXION_CUDNN_LIBRARY})
+  endif()
+  find_library(FLUXION_NCCL_LIBRARY nccl HINTS ${CUDAToolkit_LIBRARY_DIR})
+  find_path(FLUXION_NCCL_INCLUDE_DIR nccl.h HINTS ${CUDAToolkit_INCLUDE_DIRS})
+  if(FLUXION_NCCL_LIBRARY AND FLUXION_NCCL_INCLUDE_DIR)
+    add_library(fluxion_nccl INTERFACE)
+    target_include_directories(fluxion_nccl INTERFACE ${FLUXION_NCCL_INCLUDE_DIR})
+    target_link_libraries(fluxion_nccl INTERFACE ${FLUXION_NCCL_LIBRARY})
+  endif()
+  message(STATUS "Fluxion: CUDA ${CUDAToolkit_VERSION} (${CMAKE_CUDA_COMPILER}), architectures "
+                 "${CMAKE_CUDA_ARCHITECTURES}")
+else()
+  message(STATUS "Fluxion: CUDA disabled (FLUXION_CUDA=${FLUXION_CUDA})")
+endif()
