@@ -1,0 +1,213 @@
+// Registration of the CUDA kernels in the kernel tables, and their host side: tensors become
+// kern::Strided descriptors, ops become launch parameters (kernels run on the current stream of
+// the tensors' device). See docs/cuda.md for which tables have CUDA registrations.
+#include <cstring>
+
+#include "cuda/cuda_check.h"
+#include "cuda/iter.h"
+#include "fluxion/ops/creation.h"
+#include "kernels/cpu/copy.h"
+#include "kernels/pointwise_kernels.h"
+#include "kernels/reduce_kernels.h"
+
+namespace fluxion::kernels {
+namespace {
+
+namespace cd = ::fluxion::cuda::detail;
+namespace kern = ::fluxion::cuda::kern;
+
+#define FX_SAME_OP(E, M, name) static_assert(static_cast<int>(E::name) == static_cast<int>(kern::M::name))
+#define FX_U(name) FX_SAME_OP(UnaryOp, UOp, name)
+FX_U(Neg); FX_U(Abs); FX_U(Sign); FX_U(Exp); FX_U(Exp2); FX_U(Log); FX_U(Log2); FX_U(Log10); FX_U(Log1p);
+FX_U(Expm1); FX_U(Sqrt); FX_U(Rsqrt); FX_U(Reciprocal); FX_U(Square); FX_U(Sin); FX_U(Cos); FX_U(Tan);
+FX_U(Asin); FX_U(Acos); FX_U(Atan); FX_U(Sinh); FX_U(Cosh); FX_U(Tanh); FX_U(Sigmoid); FX_U(Relu); FX_U(Silu);
+FX_U(Erf); FX_U(Erfc); FX_U(Floor); FX_U(Ceil); FX_U(Trunc); FX_U(Frac); FX_U(Round); FX_U(Logit);
+FX_U(LeakyRelu); FX_U(Elu); FX_U(Gelu); FX_U(GeluTanh); FX_U(Softplus); FX_U(Mish); FX_U(Hardtanh);
+FX_U(Hardsigmoid); FX_U(Hardswish); FX_U(Softsign); FX_U(Tanhshrink); FX_U(Logsigmoid); FX_U(NanToNum);
+FX_U(Clamp); FX_U(PowScalar); FX_U(BitwiseNot); FX_U(kCount);
+#define FX_B(name) FX_SAME_OP(BinaryOp, BOp, name)
+FX_B(Add); FX_B(Sub); FX_B(Mul); FX_B(Div); FX_B(DivTrunc); FX_B(DivFloor); FX_B(Fmod); FX_B(Remainder);
+FX_B(Maximum); FX_B(Minimum); FX_B(Atan2); FX_B(Pow); FX_B(BitAnd); FX_B(BitOr); FX_B(BitXor); FX_B(Lerp);
+FX_B(kCount);
+#define FX_C(name) FX_SAME_OP(CompareOp, COp, name)
+FX_C(Eq); FX_C(Ne); FX_C(Lt); FX_C(Le); FX_C(Gt); FX_C(Ge); FX_C(LogicalAnd); FX_C(LogicalOr); FX_C(LogicalXor);
+FX_C(IsClose); FX_C(kCount);
+#undef FX_U
+#undef FX_B
+#undef FX_C
+#undef FX_SAME_OP
+
+kern::Ty ty_of(DType dt, const char* what) {
+  auto t = cd::to_ty(dt);
+  FX_CHECK(t.has_value(), what, ": not implemented on CUDA for dtype ", dtype_name(dt));
+  return *t;
+}
+
+// ---- fill / copy ----------------------------------------------------------------------------
+
+void fill_cuda(const Tensor& dst, const Scalar& v) {
+  const int dev = cd::common_cuda_device({&dst}, "fill");
+  if (dst.numel() == 0) return;
+  // The value's bit pattern in dst's dtype, converted by the CPU kernel (every dtype works).
+  Tensor one = empty({}, TensorOptions(dst.dtype()));
+  fill_kernel.get(DeviceType::CPU, dst.dtype())(one, v);
+  uint64_t bits = 0;
+  std::memcpy(&bits, one.data_ptr(), dst.element_size());
+  cd::SetDevice guard(dev);
+  kern::fill(cd::strided_of<1>({&dst}), dst.numel(), static_cast<int>(dst.element_size()), bits,
+             cd::current_stream(dev));
+}
+
+void copy_cuda(const Tensor& dst, const Tensor& src) {
+  if (src.is_cpu() && src.dim() == 0) {  // a CPU number broadcast into a CUDA tensor
+    fill_cuda(dst, src.item());
+    return;
+  }
+  const int dev = cd::common_cuda_device({&dst, &src}, "copy");
+  if (dst.numel() == 0) return;
+  cd::SetDevice guard(dev);
+  const cudaStream_t s = cd::current_stream(dev);
+  if (dst.dtype() == src.dtype()) {
+    if (dst.is_contiguous() && src.is_contiguous()) {
+      FX_CUDA_CHECK(cudaMemcpyAsync(dst.data_ptr(), src.data_ptr(), static_cast<size_t>(dst.numel()) * dst.element_size(),
+                                    cudaMemcpyDeviceToDevice, s));
+      return;
+    }
+    kern::copy_same(cd::strided_of<2>({&dst, &src}), dst.numel(), static_cast<int>(dst.element_size()), s);
+    return;
+  }
+  const auto dt = cd::to_ty(dst.dtype()), st = cd::to_ty(src.dtype());
+  FX_CHECK(dt && st, "copy: conversion from ", dtype_name(src.dtype()), " to ", dtype_name(dst.dtype()),
+           " is not implemented on CUDA (supported: float32, float64, int64, int32, bool)");
+  kern::convert(cd::strided_of<2>({&dst, &src}), dst.numel(), *dt, *st, s);
+}
+
+// ---- elementwise ----------------------------------------------------------------------------
+
+void unary_cuda(const Tensor& out, const Tensor& x, UnaryOp op, const UnaryParams& p) {
+  const int dev = cd::common_cuda_device({&out, &x}, "unary op");
+  if (out.numel() == 0) return;
+  kern::UnaryArgs a;
+  a.op = static_cast<int>(op);
+  a.a = p.a;
+  a.b = p.b;
+  a.c = p.c;
+  a.i0 = p.i0;
+  a.s0 = p.s0.to_double();
+  a.s1 = p.s1.to_double();
+  a.is0 = p.s0.is_bool() ? p.s0.to_bool() : p.s0.to_int();
+  a.is1 = p.s1.is_bool() ? p.s1.to_bool() : p.s1.to_int();
+  cd::SetDevice guard(dev);
+  kern::unary(cd::strided_of<2>({&out, &x}), out.numel(), ty_of(out.dtype(), "unary op"), a, cd::current_stream(dev));
+}
+
+void binary_cuda(const Tensor& out, const Tensor& a, const Tensor& b, BinaryOp op, const BinaryParams& p) {
+  const int dev = cd::common_cuda_device({&out, &a, &b}, "binary op");
+  if (out.numel() == 0) return;
+  kern::BinaryArgs args;
+  args.op = static_cast<int>(op);
+  args.alpha = p.alpha.to_double();
+  args.ialpha = p.alpha.is_bool() ? p.alpha.to_bool() : p.alpha.to_int();
+  args.scalar = p.scalar.to_double();
+  args.iscalar = p.scalar.is_bool() ? p.scalar.to_bool() : p.scalar.to_int();
+  args.scalar_side = !a.defined() ? 1 : (!b.defined() ? 2 : 0);
+  const Tensor& t = a.defined() ? a : b;  // with a number operand: the tensor goes in slot 1
+  const kern::Strided<3> it = args.scalar_side ? cd::strided_of<3>({&out, &t, &t}) : cd::strided_of<3>({&out, &a, &b});
+  cd::SetDevice guard(dev);
+  kern::binary(it, out.numel(), ty_of(out.dtype(), "binary op"), args, cd::current_stream(dev));
+}
+
+void compare_cuda(const Tensor& out, const Tensor& a, const Tensor& b, CompareOp op, const CompareParams& p) {
+  const int dev = cd::common_cuda_device({&out, &a, &b}, "compare op");
+  if (out.numel() == 0) return;
+  kern::CompareArgs args;
+  args.op = static_cast<int>(op);
+  args.scalar = p.scalar.to_double();
+  args.iscalar = p.scalar.is_bool() ? p.scalar.to_bool() : p.scalar.to_int();
+  args.has_scalar = !b.defined();
+  args.rtol = p.rtol;
+  args.atol = p.atol;
+  args.equal_nan = p.equal_nan;
+  const kern::Strided<3> it = args.has_scalar ? cd::strided_of<3>({&out, &a, &a}) : cd::strided_of<3>({&out, &a, &b});
+  cd::SetDevice guard(dev);
+  kern::compare(it, out.numel(), ty_of(a.dtype(), "compare op"), args, cd::current_stream(dev));
+}
+
+// ---- sum / mean -----------------------------------------------------------------------------
+
+void sum_cuda(const Tensor& out, const Tensor& in, const Shape& dims, double scale) {
+  const int dev = cd::common_cuda_device({&out, &in}, "sum");
+  const kern::Ty t = ty_of(in.dtype(), "sum");
+  FX_CHECK(out.is_contiguous(), "sum: the CUDA kernel expects a contiguous output");
+  if (out.numel() == 0) return;
+  // Kept dims first, reduced dims last, then one contiguous rows x cols buffer.
+  std::vector<bool> reduced(static_cast<size_t>(in.dim()), false);
+  for (int64_t d : dims) reduced[static_cast<size_t>(d)] = true;
+  Shape sizes, strides;
+  int64_t rows = 1, cols = 1;
+  for (int pass = 0; pass < 2; ++pass)
+    for (int64_t d = 0; d < in.dim(); ++d)
+      if (reduced[static_cast<size_t>(d)] == (pass == 1)) {
+        sizes.push_back(in.sizes()[d]);
+        strides.push_back(in.strides()[d]);
+        (pass == 1 ? cols : rows) *= in.sizes()[d];
+      }
+  cd::SetDevice guard(dev);
+  const cudaStream_t s = cd::current_stream(dev);
+  Tensor packed = in;
+  const Shape dense = contiguous_strides(sizes);
+  bool is_dense = true;
+  for (size_t d = 0; d < sizes.size(); ++d) is_dense = is_dense && (sizes[d] == 1 || strides[d] == dense[d]);
+  if (!is_dense) {
+    packed = empty(sizes, in.options());
+    const Tensor view(std::make_shared<TensorImpl>(in.impl()->storage(), in.storage_offset(), sizes, strides, in.dtype()));
+    copy_cuda(packed, view);
+  }
+  const size_t scratch_bytes = kern::sum_scratch_bytes(rows, cols, t);
+  Tensor scratch;
+  if (scratch_bytes) scratch = empty({static_cast<int64_t>(scratch_bytes)}, TensorOptions(kUInt8).device(in.device()));
+  kern::sum_rows(packed.data_ptr(), out.data_ptr(), rows, cols, t, scale, scratch_bytes ? scratch.data_ptr() : nullptr,
+                 s);
+}
+
+}  // namespace
+
+#define FX_CUDA_REG(table, dt, fn) FX_REGISTER_KERNEL(table, DeviceType::CUDA, DType::dt, fn)
+FX_CUDA_REG(fill_kernel, Float32, &fill_cuda);
+FX_CUDA_REG(fill_kernel, Float64, &fill_cuda);
+FX_CUDA_REG(fill_kernel, Float16, &fill_cuda);
+FX_CUDA_REG(fill_kernel, BFloat16, &fill_cuda);
+FX_CUDA_REG(fill_kernel, Int8, &fill_cuda);
+FX_CUDA_REG(fill_kernel, UInt8, &fill_cuda);
+FX_CUDA_REG(fill_kernel, Int32, &fill_cuda);
+FX_CUDA_REG(fill_kernel, Int64, &fill_cuda);
+FX_CUDA_REG(fill_kernel, Bool, &fill_cuda);
+FX_CUDA_REG(copy_kernel, Float32, &copy_cuda);
+FX_CUDA_REG(copy_kernel, Float64, &copy_cuda);
+FX_CUDA_REG(copy_kernel, Float16, &copy_cuda);
+FX_CUDA_REG(copy_kernel, BFloat16, &copy_cuda);
+FX_CUDA_REG(copy_kernel, Int8, &copy_cuda);
+FX_CUDA_REG(copy_kernel, UInt8, &copy_cuda);
+FX_CUDA_REG(copy_kernel, Int32, &copy_cuda);
+FX_CUDA_REG(copy_kernel, Int64, &copy_cuda);
+FX_CUDA_REG(copy_kernel, Bool, &copy_cuda);
+FX_CUDA_REG(unary_kernel, Float32, &unary_cuda);
+FX_CUDA_REG(unary_kernel, Float64, &unary_cuda);
+FX_CUDA_REG(unary_kernel, Int64, &unary_cuda);
+FX_CUDA_REG(unary_kernel, Bool, &unary_cuda);
+FX_CUDA_REG(binary_kernel, Float32, &binary_cuda);
+FX_CUDA_REG(binary_kernel, Float64, &binary_cuda);
+FX_CUDA_REG(binary_kernel, Int64, &binary_cuda);
+FX_CUDA_REG(binary_kernel, Bool, &binary_cuda);
+FX_CUDA_REG(compare_kernel, Float32, &compare_cuda);
+FX_CUDA_REG(compare_kernel, Float64, &compare_cuda);
+FX_CUDA_REG(compare_kernel, Int64, &compare_cuda);
+FX_CUDA_REG(compare_kernel, Bool, &compare_cuda);
+FX_CUDA_REG(sum_kernel, Float32, &sum_cuda);
+FX_CUDA_REG(sum_kernel, Float64, &sum_cuda);
+FX_CUDA_REG(sum_kernel, Int64, &sum_cuda);
+FX_CUDA_REG(sum_kernel, Int32, &sum_cuda);
+FX_CUDA_REG(sum_kernel, Bool, &sum_cuda);
+#undef FX_CUDA_REG
+
+}  // namespace fluxion::kernels

@@ -1,0 +1,80 @@
+// Launchers of the CUDA kernels (defined in the .cu files of this folder), called by the host
+// side (kernels.cpp) with plain descriptors: this header is shared by nvcc and the C++ compiler
+// and includes nothing from the tensor library.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace fluxion::cuda::kern {
+
+/// Element types the CUDA kernels are instantiated for.
+enum class Ty : int8_t { F32, F64, I64, I32, Bool };
+
+/// Mirrors of the op enums of kernels/pointwise_kernels.h (which nvcc does not see); kernels.cpp
+/// static_asserts that every value matches.
+enum class UOp : int {
+  Neg, Abs, Sign, Exp, Exp2, Log, Log2, Log10, Log1p, Expm1, Sqrt, Rsqrt, Reciprocal, Square,
+  Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh, Sigmoid, Relu, Silu, Erf, Erfc,
+  Floor, Ceil, Trunc, Frac, Round, Logit, LeakyRelu, Elu, Gelu, GeluTanh, Softplus, Mish,
+  Hardtanh, Hardsigmoid, Hardswish, Softsign, Tanhshrink, Logsigmoid, NanToNum, Clamp, PowScalar,
+  BitwiseNot, kCount
+};
+enum class BOp : int {
+  Add, Sub, Mul, Div, DivTrunc, DivFloor, Fmod, Remainder, Maximum, Minimum, Atan2, Pow,
+  BitAnd, BitOr, BitXor, Lerp, kCount
+};
+enum class COp : int { Eq, Ne, Lt, Le, Gt, Ge, LogicalAnd, LogicalOr, LogicalXor, IsClose, kCount };
+
+/// Up to N operands with a common iteration space of `nd` dims (coalesced on the host); strides
+/// in bytes, stride 0 broadcasts. The offset of element i is computed from its coordinates
+/// (PyTorch's OffsetCalculator).
+constexpr int kMaxDims = 10;
+template <int N>
+struct Strided {
+  char* data[N] = {};
+  int nd = 0;
+  int64_t sizes[kMaxDims] = {};
+  int64_t strides[N][kMaxDims] = {};
+  /// True when every operand is one dense run of elements (nd <= 1, stride = element size).
+  bool contiguous = false;
+};
+
+/// Elementwise parameters of the unary family (UnaryOp / UnaryParams of pointwise_kernels.h).
+struct UnaryArgs {
+  int op = 0;
+  double a = 0, b = 0, c = 0, s0 = 0, s1 = 0;
+  int64_t i0 = 0, is0 = 0, is1 = 0;  // integer copies of s0/s1 for integer dtypes
+};
+/// Binary family: scalar_side 0 = two tensors, 1 = `a` is the number, 2 = `b` is the number
+/// (then data[1] is the tensor operand).
+struct BinaryArgs {
+  int op = 0;
+  double alpha = 1, scalar = 0;
+  int64_t ialpha = 1, iscalar = 0;
+  int scalar_side = 0;
+};
+struct CompareArgs {
+  int op = 0;
+  double scalar = 0, rtol = 0, atol = 0;
+  int64_t iscalar = 0;
+  bool has_scalar = false, equal_nan = false;
+};
+
+void fill(const Strided<1>& it, int64_t n, int elem_size, uint64_t bits, cudaStream_t s);
+void copy_same(const Strided<2>& it, int64_t n, int elem_size, cudaStream_t s);
+void convert(const Strided<2>& it, int64_t n, Ty dst, Ty src, cudaStream_t s);
+void unary(const Strided<2>& it, int64_t n, Ty t, const UnaryArgs& a, cudaStream_t s);
+void binary(const Strided<3>& it, int64_t n, Ty t, const BinaryArgs& a, cudaStream_t s);
+/// Output bool; data[2] unused when has_scalar.
+void compare(const Strided<3>& it, int64_t n, Ty t, const CompareArgs& a, cudaStream_t s);
+
+/// out[r] = scale * sum(in[r, 0:cols]) for a contiguous rows x cols input. Output type: the input
+/// type for floats, int64 for integers and bool. `scratch` needs sum_scratch_bytes(...) bytes.
+size_t sum_scratch_bytes(int64_t rows, int64_t cols, Ty in);
+void sum_rows(const void* in, void* out, int64_t rows, int64_t cols, Ty in_t, double scale, void* scratch,
+              cudaStream_t s);
+
+}  // namespace fluxion::cuda::kern
