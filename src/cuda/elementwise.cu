@@ -126,6 +126,20 @@ __global__ void map2_strided(Strided<3> it, int64_t n, F f) {
   }
 }
 
+template <class Out, class A, class B, class C, class F>
+__global__ void map3_contig(Out* o, const A* a, const B* b, const C* c, int64_t n, F f) {
+  for (int64_t i = first_index(1); i < n; i += grid_step(1)) o[i] = f(a[i], b[i], c[i]);
+}
+template <class Out, class A, class B, class C, class F>
+__global__ void map3_strided(Strided<4> it, int64_t n, F f) {
+  for (int64_t i = first_index(1); i < n; i += grid_step(1)) {
+    char* p[4];
+    offsets(it, i, p);
+    *reinterpret_cast<Out*>(p[0]) = f(*reinterpret_cast<const A*>(p[1]), *reinterpret_cast<const B*>(p[2]),
+                                      *reinterpret_cast<const C*>(p[3]));
+  }
+}
+
 // ---- host launchers -------------------------------------------------------------------------
 
 template <class Out>
@@ -162,6 +176,18 @@ void launch_map2(const Strided<3>& it, int64_t n, F f, cudaStream_t s) {
     map2_contig<Out, A, B, F><<<blocks_for(n, kVec), kThreads, 0, s>>>(o, a, b, n, f, vec_ok);
   } else {
     map2_strided<Out, A, B, F><<<blocks_for(n, 1), kThreads, 0, s>>>(it, n, f);
+  }
+  FX_CUDA_CHECK_LAUNCH();
+}
+
+template <class Out, class A, class B, class C, class F>
+void launch_map3(const Strided<4>& it, int64_t n, F f, cudaStream_t s) {
+  if (it.contiguous) {
+    map3_contig<Out, A, B, C, F><<<blocks_for(n, 1), kThreads, 0, s>>>(
+        reinterpret_cast<Out*>(it.data[0]), reinterpret_cast<const A*>(it.data[1]),
+        reinterpret_cast<const B*>(it.data[2]), reinterpret_cast<const C*>(it.data[3]), n, f);
+  } else {
+    map3_strided<Out, A, B, C, F><<<blocks_for(n, 1), kThreads, 0, s>>>(it, n, f);
   }
   FX_CUDA_CHECK_LAUNCH();
 }
@@ -500,6 +526,54 @@ void binary_typed(const Strided<3>& it, int64_t n, const BinaryArgs& a, cudaStre
     launch_map2<T, T, T>(it, n, BinaryF<T>{a}, s);
 }
 
+// ---- predicate / ternary / where ---------------------------------------------------------------
+
+template <class T>
+struct PredicateF {
+  POp op;
+  __device__ bool operator()(T v) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      const T inf = std::numeric_limits<T>::infinity();
+      switch (op) {
+        case POp::IsNan: return v != v;
+        case POp::IsInf: return v == inf || v == -inf;
+        case POp::IsPosInf: return v == inf;
+        case POp::IsNegInf: return v == -inf;
+        case POp::IsFinite: return v - v == T(0);
+        default: break;
+      }
+    } else {
+      switch (op) {
+        case POp::IsNan:
+        case POp::IsInf:
+        case POp::IsPosInf:
+        case POp::IsNegInf: return false;
+        case POp::IsFinite: return true;
+        default: break;
+      }
+    }
+    return op == POp::LogicalNot ? v == T(0) : v != T(0);
+  }
+};
+
+template <class T>
+struct TernaryF {
+  TOp op;
+  T value;
+  __device__ T operator()(T x, T y, T z) const {
+    switch (op) {
+      case TOp::Addcmul: return x + value * y * z;
+      case TOp::Addcdiv: return x + value * y / z;
+      default: return ::fluxion::kernels::math::lerp(x, y, z);
+    }
+  }
+};
+
+template <class T>
+struct WhereF {
+  __device__ T operator()(bool c, T a, T b) const { return c ? a : b; }
+};
+
 const char* ty_name(Ty t) {
   switch (t) {
     case Ty::F32: return "float32";
@@ -576,6 +650,34 @@ void compare(const Strided<3>& it, int64_t n, Ty t, const CompareArgs& a, cudaSt
     case Ty::I64: return compare_typed<int64_t>(it, n, a, s);
     case Ty::Bool: return compare_typed<bool>(it, n, a, s);
     default: FX_FAIL("compare: not implemented on CUDA for dtype ", ty_name(t));
+  }
+}
+
+void predicate(const Strided<2>& it, int64_t n, Ty t, POp op, cudaStream_t s) {
+  switch (t) {
+    case Ty::F32: return launch_map1<bool, float>(it, n, PredicateF<float>{op}, s);
+    case Ty::F64: return launch_map1<bool, double>(it, n, PredicateF<double>{op}, s);
+    case Ty::I64: return launch_map1<bool, int64_t>(it, n, PredicateF<int64_t>{op}, s);
+    case Ty::Bool: return launch_map1<bool, bool>(it, n, PredicateF<bool>{op}, s);
+    default: FX_FAIL("predicate: not implemented on CUDA for dtype ", ty_name(t));
+  }
+}
+
+void ternary(const Strided<4>& it, int64_t n, Ty t, TOp op, double value, cudaStream_t s) {
+  switch (t) {
+    case Ty::F32: return launch_map3<float, float, float, float>(it, n, TernaryF<float>{op, static_cast<float>(value)}, s);
+    case Ty::F64: return launch_map3<double, double, double, double>(it, n, TernaryF<double>{op, value}, s);
+    default: FX_FAIL("ternary op: not implemented on CUDA for dtype ", ty_name(t));
+  }
+}
+
+void where(const Strided<4>& it, int64_t n, Ty t, cudaStream_t s) {
+  switch (t) {
+    case Ty::F32: return launch_map3<float, bool, float, float>(it, n, WhereF<float>{}, s);
+    case Ty::F64: return launch_map3<double, bool, double, double>(it, n, WhereF<double>{}, s);
+    case Ty::I64: return launch_map3<int64_t, bool, int64_t, int64_t>(it, n, WhereF<int64_t>{}, s);
+    case Ty::Bool: return launch_map3<bool, bool, bool, bool>(it, n, WhereF<bool>{}, s);
+    default: FX_FAIL("where: not implemented on CUDA for dtype ", ty_name(t));
   }
 }
 

@@ -32,6 +32,12 @@ FX_B(kCount);
 #define FX_C(name) FX_SAME_OP(CompareOp, COp, name)
 FX_C(Eq); FX_C(Ne); FX_C(Lt); FX_C(Le); FX_C(Gt); FX_C(Ge); FX_C(LogicalAnd); FX_C(LogicalOr); FX_C(LogicalXor);
 FX_C(IsClose); FX_C(kCount);
+#define FX_P(name) FX_SAME_OP(PredicateOp, POp, name)
+FX_P(IsNan); FX_P(IsInf); FX_P(IsPosInf); FX_P(IsNegInf); FX_P(IsFinite); FX_P(LogicalNot); FX_P(NonZero); FX_P(kCount);
+#define FX_T(name) FX_SAME_OP(TernaryOp, TOp, name)
+FX_T(Addcmul); FX_T(Addcdiv); FX_T(Lerp); FX_T(kCount);
+#undef FX_P
+#undef FX_T
 #undef FX_U
 #undef FX_B
 #undef FX_C
@@ -133,6 +139,31 @@ void compare_cuda(const Tensor& out, const Tensor& a, const Tensor& b, CompareOp
   kern::compare(it, out.numel(), ty_of(a.dtype(), "compare op"), args, cd::current_stream(dev));
 }
 
+void predicate_cuda(const Tensor& out, const Tensor& x, PredicateOp op) {
+  const int dev = cd::common_cuda_device({&out, &x}, "predicate");
+  if (out.numel() == 0) return;
+  cd::SetDevice guard(dev);
+  kern::predicate(cd::strided_of<2>({&out, &x}), out.numel(), ty_of(x.dtype(), "predicate"),
+                  static_cast<kern::POp>(op), cd::current_stream(dev));
+}
+
+void ternary_cuda(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c, TernaryOp op,
+                  const Scalar& value) {
+  const int dev = cd::common_cuda_device({&out, &a, &b, &c}, "ternary op");
+  if (out.numel() == 0) return;
+  cd::SetDevice guard(dev);
+  kern::ternary(cd::strided_of<4>({&out, &a, &b, &c}), out.numel(), ty_of(out.dtype(), "ternary op"),
+                static_cast<kern::TOp>(op), value.to_double(), cd::current_stream(dev));
+}
+
+void where_cuda(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
+  const int dev = cd::common_cuda_device({&out, &cond, &a, &b}, "where");
+  if (out.numel() == 0) return;
+  cd::SetDevice guard(dev);
+  kern::where(cd::strided_of<4>({&out, &cond, &a, &b}), out.numel(), ty_of(out.dtype(), "where"),
+              cd::current_stream(dev));
+}
+
 // ---- sum / mean -----------------------------------------------------------------------------
 
 void sum_cuda(const Tensor& out, const Tensor& in, const Shape& dims, double scale) {
@@ -203,6 +234,16 @@ FX_CUDA_REG(compare_kernel, Float32, &compare_cuda);
 FX_CUDA_REG(compare_kernel, Float64, &compare_cuda);
 FX_CUDA_REG(compare_kernel, Int64, &compare_cuda);
 FX_CUDA_REG(compare_kernel, Bool, &compare_cuda);
+FX_CUDA_REG(predicate_kernel, Float32, &predicate_cuda);
+FX_CUDA_REG(predicate_kernel, Float64, &predicate_cuda);
+FX_CUDA_REG(predicate_kernel, Int64, &predicate_cuda);
+FX_CUDA_REG(predicate_kernel, Bool, &predicate_cuda);
+FX_CUDA_REG(ternary_kernel, Float32, &ternary_cuda);
+FX_CUDA_REG(ternary_kernel, Float64, &ternary_cuda);
+FX_CUDA_REG(where_kernel, Float32, &where_cuda);
+FX_CUDA_REG(where_kernel, Float64, &where_cuda);
+FX_CUDA_REG(where_kernel, Int64, &where_cuda);
+FX_CUDA_REG(where_kernel, Bool, &where_cuda);
 FX_CUDA_REG(sum_kernel, Float32, &sum_cuda);
 FX_CUDA_REG(sum_kernel, Float64, &sum_cuda);
 FX_CUDA_REG(sum_kernel, Int64, &sum_cuda);

@@ -27,6 +27,8 @@ enum class BOp : int {
   BitAnd, BitOr, BitXor, Lerp, kCount
 };
 enum class COp : int { Eq, Ne, Lt, Le, Gt, Ge, LogicalAnd, LogicalOr, LogicalXor, IsClose, kCount };
+enum class POp : int { IsNan, IsInf, IsPosInf, IsNegInf, IsFinite, LogicalNot, NonZero, kCount };
+enum class TOp : int { Addcmul, Addcdiv, Lerp, kCount };
 
 /// Up to N operands with a common iteration space of `nd` dims (coalesced on the host); strides
 /// in bytes, stride 0 broadcasts. The offset of element i is computed from its coordinates
@@ -70,6 +72,13 @@ void unary(const Strided<2>& it, int64_t n, Ty t, const UnaryArgs& a, cudaStream
 void binary(const Strided<3>& it, int64_t n, Ty t, const BinaryArgs& a, cudaStream_t s);
 /// Output bool; data[2] unused when has_scalar.
 void compare(const Strided<3>& it, int64_t n, Ty t, const CompareArgs& a, cudaStream_t s);
+
+/// Bool out = pred(x); data: out, x.
+void predicate(const Strided<2>& it, int64_t n, Ty t, POp op, cudaStream_t s);
+/// out = f(a, b, c), all of type t (float types); `value` for addcmul/addcdiv. data: out, a, b, c.
+void ternary(const Strided<4>& it, int64_t n, Ty t, TOp op, double value, cudaStream_t s);
+/// out = cond ? a : b; data: out, cond (bool), a, b (type t).
+void where(const Strided<4>& it, int64_t n, Ty t, cudaStream_t s);
 
 /// out[r] = scale * sum(in[r, 0:cols]) for a contiguous rows x cols input. Output type: the input
 /// type for floats, int64 for integers and bool. `scratch` needs sum_scratch_bytes(...) bytes.

@@ -219,6 +219,26 @@ TEST(CudaKernels, CompareMatchesCpu) {
   EXPECT_FALSE(fx::allclose(x.to(kGpu), (x + 1).to(kGpu)));
 }
 
+TEST(CudaKernels, PredicatesWhereAndTernary) {
+  FX_SKIP_WITHOUT_GPU();
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  const fx::Tensor sp = fx::tensor<float>({nan, inf, -inf, 0.0f, -2.0f, 3.0f});
+  const fx::Tensor g = sp.to(kGpu);
+  EXPECT_TRUE(matches_cpu(fx::isnan(g), fx::isnan(sp)));
+  EXPECT_TRUE(matches_cpu(fx::isinf(g), fx::isinf(sp)));
+  EXPECT_TRUE(matches_cpu(fx::isfinite(g), fx::isfinite(sp)));
+  EXPECT_TRUE(matches_cpu(fx::logical_not(g), fx::logical_not(sp)));
+  for (fx::DType dt : {fx::kFloat32, fx::kFloat64}) {
+    const fx::Tensor a = rnd({6, 1, 9}, dt), b = rnd({4, 9}, dt), c = rnd({9, 4}, dt, 0.5, 2).t();
+    const fx::Tensor ga = a.to(kGpu), gb = b.to(kGpu), gc = c.to(kGpu);
+    EXPECT_TRUE(matches_cpu(fx::where(fx::gt(ga, gb), ga, gb), fx::where(fx::gt(a, b), a, b)));
+    EXPECT_TRUE(matches_cpu(fx::where(fx::gt(ga, 0), ga, 0.5), fx::where(fx::gt(a, 0), a, 0.5)));
+    EXPECT_TRUE(matches_cpu(fx::addcmul(ga, gb, gc, 0.5), fx::addcmul(a, b, c, 0.5)));
+    EXPECT_TRUE(matches_cpu(fx::addcdiv(ga, gb, gc, 2), fx::addcdiv(a, b, c, 2)));
+    EXPECT_TRUE(matches_cpu(fx::lerp(ga, gb, gc), fx::lerp(a, b, c)));
+  }
+}
+
 TEST(CudaKernels, SumAndMeanMatchCpu) {
   FX_SKIP_WITHOUT_GPU();
   for (fx::DType dt : {fx::kFloat32, fx::kFloat64}) {
