@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# GPU check (issue 8): configure + build with CUDA, run the CUDA-labelled tests and the CUDA
+# benchmark, and write the logs to $OUT (default: build/gpu-check). Meant to be run as one
+# prepared step on a machine with a GPU; on a machine without one the tests skip cleanly.
+# Usage: scripts/gpu-check.sh [build-dir]    (env: JOBS, CUDA_ARCHS, OUT)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${1:-build/gpu-check}
+OUT=${OUT:-$BUILD/results}
+JOBS=${JOBS:-$(nproc)}
+mkdir -p "$OUT"
+ARCH_ARGS=()
+if [[ -n "${CUDA_ARCHS:-}" ]]; then ARCH_ARGS=(-DCMAKE_CUDA_ARCHITECTURES="$CUDA_ARCHS"); fi
+
+{
+  date -u
+  nvidia-smi --query-gpu=name,memory.total,driver_version,compute_cap --format=csv 2>&1 || echo "nvidia-smi: none"
+} > "$OUT/machine.txt"
+
+start=$(date +%s)
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFLUXION_CUDA=ON -DFLUXION_BUILD_BENCH=ON \
+  -DFLUXION_BUILD_EXAMPLES=OFF "${ARCH_ARGS[@]}" > "$OUT/configure.log" 2>&1 || { echo "configure failed"; tail -30 "$OUT/configure.log"; exit 1; }
+cmake --build "$BUILD" -j "$JOBS" --target fluxion test_cuda test_core cuda_bench fluxion_cli > "$OUT/build.log" 2>&1 \
+  || { echo "build failed"; tail -40 "$OUT/build.log"; exit 1; }
+echo "build: $(( $(date +%s) - start )) s" | tee "$OUT/summary.txt"
+
+status=0
+ctest --test-dir "$BUILD" -L cuda --output-on-failure --timeout 600 > "$OUT/ctest-cuda.log" 2>&1 || status=1
+tail -5 "$OUT/ctest-cuda.log" | tee -a "$OUT/summary.txt"
+ctest --test-dir "$BUILD" -R "BlockCache" --output-on-failure > "$OUT/ctest-block-cache.log" 2>&1 || status=1
+tail -3 "$OUT/ctest-block-cache.log" | tee -a "$OUT/summary.txt"
+
+if [[ -x "$BUILD/bench/cuda_bench" ]]; then
+  "$BUILD/bench/cuda_bench" > "$OUT/cuda_bench.txt" 2>&1 || status=1
+  grep RESULT "$OUT/cuda_bench.txt" | tee -a "$OUT/summary.txt"
+fi
+"$BUILD/tools/fluxion" info > "$OUT/info.txt" 2>&1
+cat "$OUT/info.txt"
+exit $status
