@@ -4,6 +4,7 @@
 // operand allows it; the innermost batch dim runs as one cublas<t>gemmStridedBatched call.
 // Row-major C = A B is computed as column-major C^T = B^T A^T. TF32 is off unless
 // fluxion::cuda::set_allow_tf32(true).
+#include <algorithm>
 #include <climits>
 #include <vector>
 
@@ -138,11 +139,15 @@ void gemm_cuda(const GemmParams& p) {
     lc = layout_of(m, n, c.rs, c.cs);
   }
   Layout la = layout_of(a.rows, a.cols, a.rs, a.cs);
+  Layout lb = layout_of(b.rows, b.cols, b.rs, b.cs);
+  if (p.k == 0) {  // C = beta * C: A and B are never read, any valid leading dims will do
+    la = {true, false, 1};
+    lb = {true, false, std::max<int64_t>(n, 1)};
+  }
   if (!la.ok) {
     pack(a, p.batch, elem, device, keep, true, s);
     la = layout_of(a.rows, a.cols, a.rs, a.cs);
   }
-  Layout lb = layout_of(b.rows, b.cols, b.rs, b.cs);
   if (!lb.ok) {
     pack(b, p.batch, elem, device, keep, true, s);
     lb = layout_of(b.rows, b.cols, b.rs, b.cs);
