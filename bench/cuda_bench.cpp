@@ -42,9 +42,12 @@ int main(int argc, char** argv) {
   int64_t n = 4096, numel = int64_t{1} << 28;
   int reps = 10;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--n")) n = std::atoll(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--numel")) numel = std::atoll(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--reps")) reps = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--n"))
+      n = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--numel"))
+      numel = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--reps"))
+      reps = std::atoi(argv[i + 1]);
   }
   if (fx::cuda::device_count() == 0) {
     std::printf("cuda_bench: no CUDA device (%s)\n", fx::cuda_compiled() ? "CUDA compiled in" : "CPU-only build");

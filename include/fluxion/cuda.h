@@ -19,7 +19,7 @@ int device_count();
 
 struct DeviceProperties {
   std::string name;
-  size_t total_memory = 0;  // bytes
+  size_t total_memory = 0;   // bytes
   int major = 0, minor = 0;  // compute capability
   int multi_processor_count = 0;
 };
@@ -107,12 +107,12 @@ class Event {
 
 /// Caching allocator statistics of one device (bytes and counts).
 struct MemoryStats {
-  size_t allocated = 0;       // bytes held by live tensors (rounded block sizes)
-  size_t reserved = 0;        // bytes obtained from cudaMalloc and not yet released
-  size_t peak_allocated = 0;  // high-water mark of `allocated` since the last reset
-  size_t peak_reserved = 0;   // high-water mark of `reserved` since the last reset
-  size_t num_allocs = 0;      // allocation requests
-  size_t num_frees = 0;       // blocks returned
+  size_t allocated = 0;           // bytes held by live tensors (rounded block sizes)
+  size_t reserved = 0;            // bytes obtained from cudaMalloc and not yet released
+  size_t peak_allocated = 0;      // high-water mark of `allocated` since the last reset
+  size_t peak_reserved = 0;       // high-water mark of `reserved` since the last reset
+  size_t num_allocs = 0;          // allocation requests
+  size_t num_frees = 0;           // blocks returned
   size_t num_segment_allocs = 0;  // cudaMalloc calls
   size_t num_segment_frees = 0;   // cudaFree calls
 };

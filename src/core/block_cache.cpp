@@ -69,8 +69,10 @@ void* BlockCache::allocate(size_t nbytes, StreamId stream) {
   const bool small = size <= kSmallSize;
   std::lock_guard<std::mutex> lock(mu_);
   Block* b = take_free(size, small, stream);
-  if (b) ++stats_.num_cache_hits;
-  else b = new_segment(size, small, stream);
+  if (b)
+    ++stats_.num_cache_hits;
+  else
+    b = new_segment(size, small, stream);
   const size_t remaining = b->size - size;
   if (small ? remaining >= kRound : remaining > kSmallSize) {
     auto* rest = new Block;

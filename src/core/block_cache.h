@@ -27,8 +27,8 @@
 namespace fluxion::detail {
 
 struct BlockCacheStats {
-  size_t allocated = 0;       // bytes in blocks handed out (rounded sizes)
-  size_t reserved = 0;        // bytes in segments obtained from the backend
+  size_t allocated = 0;  // bytes in blocks handed out (rounded sizes)
+  size_t reserved = 0;   // bytes in segments obtained from the backend
   size_t peak_allocated = 0;
   size_t peak_reserved = 0;
   size_t num_allocs = 0;          // allocate() calls that returned memory
@@ -46,11 +46,11 @@ class BlockCache {
   using FreeFn = std::function<void(void*, size_t)>;
 
   static constexpr size_t kRound = 512;
-  static constexpr size_t kSmallSize = size_t{1} << 20;         // largest small request
-  static constexpr size_t kSmallSegment = size_t{2} << 20;      // segment of the small pool
-  static constexpr size_t kMinLargeAlloc = size_t{10} << 20;    // requests below share a kLargeSegment
+  static constexpr size_t kSmallSize = size_t{1} << 20;       // largest small request
+  static constexpr size_t kSmallSegment = size_t{2} << 20;    // segment of the small pool
+  static constexpr size_t kMinLargeAlloc = size_t{10} << 20;  // requests below share a kLargeSegment
   static constexpr size_t kLargeSegment = size_t{20} << 20;
-  static constexpr size_t kRoundLarge = size_t{2} << 20;        // large segments are multiples of this
+  static constexpr size_t kRoundLarge = size_t{2} << 20;  // large segments are multiples of this
 
   /// `name` appears in out-of-memory errors ("cuda:0", "pinned host").
   BlockCache(AllocFn alloc, FreeFn free, std::string name);

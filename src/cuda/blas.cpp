@@ -52,8 +52,8 @@ void strided_copy(char* dst, const Shape& dst_strides, const char* src, const Sh
   int64_t n = 1;
   for (int64_t v : sizes) n *= v;
   if (n == 0) return;
-  const kern::Strided<2> it = cd::make_strided<2>(sizes, {dst, const_cast<char*>(src)},
-                                                  {dst_strides.data(), src_strides.data()}, {elem, elem});
+  const kern::Strided<2> it =
+      cd::make_strided<2>(sizes, {dst, const_cast<char*>(src)}, {dst_strides.data(), src_strides.data()}, {elem, elem});
   kern::copy_same(it, n, static_cast<int>(elem), s);
 }
 
@@ -97,11 +97,11 @@ void gemm_call(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int
                int lda, long long sa, const T* b, int ldb, long long sb, T beta, T* c, int ldc, long long sc,
                int count) {
   if constexpr (std::is_same_v<T, float>)
-    FX_CUBLAS_CHECK(cublasSgemmStridedBatched(h, ta, tb, m, n, k, &alpha, a, lda, sa, b, ldb, sb, &beta, c, ldc, sc,
-                                              count));
+    FX_CUBLAS_CHECK(
+        cublasSgemmStridedBatched(h, ta, tb, m, n, k, &alpha, a, lda, sa, b, ldb, sb, &beta, c, ldc, sc, count));
   else
-    FX_CUBLAS_CHECK(cublasDgemmStridedBatched(h, ta, tb, m, n, k, &alpha, a, lda, sa, b, ldb, sb, &beta, c, ldc, sc,
-                                              count));
+    FX_CUBLAS_CHECK(
+        cublasDgemmStridedBatched(h, ta, tb, m, n, k, &alpha, a, lda, sa, b, ldb, sb, &beta, c, ldc, sc, count));
 }
 
 template <class T>
@@ -152,7 +152,8 @@ void gemm_cuda(const GemmParams& p) {
     pack(b, p.batch, elem, device, keep, true, s);
     lb = layout_of(b.rows, b.cols, b.rs, b.cs);
   }
-  FX_CHECK(m <= INT_MAX && n <= INT_MAX && p.k <= INT_MAX, "matmul: matrix dims above INT_MAX are not supported on CUDA");
+  FX_CHECK(m <= INT_MAX && n <= INT_MAX && p.k <= INT_MAX,
+           "matmul: matrix dims above INT_MAX are not supported on CUDA");
   // Merge batch dims that every operand walks as one.
   Shape bs;
   std::vector<Shape> st(3);

@@ -13,19 +13,19 @@ namespace fluxion::cuda::detail {
 }  // namespace fluxion::cuda::detail
 
 /// FX_CUDA_CHECK(cudaMalloc(&p, n)); throws fluxion::Error on anything but cudaSuccess.
-#define FX_CUDA_CHECK(call)                                                       \
-  do {                                                                            \
-    const cudaError_t fx_err_ = (call);                                           \
-    if (fx_err_ != cudaSuccess) [[unlikely]]                                      \
-      ::fluxion::cuda::detail::cuda_fail(fx_err_, #call, __FILE__, __LINE__);     \
+#define FX_CUDA_CHECK(call)                                                   \
+  do {                                                                        \
+    const cudaError_t fx_err_ = (call);                                       \
+    if (fx_err_ != cudaSuccess) [[unlikely]]                                  \
+      ::fluxion::cuda::detail::cuda_fail(fx_err_, #call, __FILE__, __LINE__); \
   } while (0)
 
 /// FX_CUBLAS_CHECK(cublasSgemm(...)); throws fluxion::Error on anything but CUBLAS_STATUS_SUCCESS.
-#define FX_CUBLAS_CHECK(call)                                                     \
-  do {                                                                            \
-    const cublasStatus_t fx_st_ = (call);                                         \
-    if (fx_st_ != CUBLAS_STATUS_SUCCESS) [[unlikely]]                             \
-      ::fluxion::cuda::detail::cublas_fail(fx_st_, #call, __FILE__, __LINE__);    \
+#define FX_CUBLAS_CHECK(call)                                                  \
+  do {                                                                         \
+    const cublasStatus_t fx_st_ = (call);                                      \
+    if (fx_st_ != CUBLAS_STATUS_SUCCESS) [[unlikely]]                          \
+      ::fluxion::cuda::detail::cublas_fail(fx_st_, #call, __FILE__, __LINE__); \
   } while (0)
 
 /// After a kernel launch: reports launch-configuration errors at the launch site.

@@ -32,15 +32,15 @@ namespace detail {
 void cuda_fail(cudaError_t err, const char* call, const char* file, int line) {
   (void)cudaGetLastError();
   ::fluxion::detail::throw_error(file, line,
-                                 ::fluxion::detail::str_cat("CUDA error: ", call, " failed with ", cudaGetErrorName(err),
-                                                            " (", cudaGetErrorString(err), ")"));
+                                 ::fluxion::detail::str_cat("CUDA error: ", call, " failed with ",
+                                                            cudaGetErrorName(err), " (", cudaGetErrorString(err), ")"));
 }
 
 void cublas_fail(cublasStatus_t st, const char* call, const char* file, int line) {
-  ::fluxion::detail::throw_error(file, line,
-                                 ::fluxion::detail::str_cat("cuBLAS error: ", call, " failed with ",
-                                                            cublasGetStatusName(st), " (", cublasGetStatusString(st),
-                                                            ")"));
+  ::fluxion::detail::throw_error(
+      file, line,
+      ::fluxion::detail::str_cat("cuBLAS error: ", call, " failed with ", cublasGetStatusName(st), " (",
+                                 cublasGetStatusString(st), ")"));
 }
 
 void check_device(int device, const char* what) {

@@ -135,8 +135,8 @@ __global__ void map3_strided(Strided<4> it, int64_t n, F f) {
   for (int64_t i = first_index(1); i < n; i += grid_step(1)) {
     char* p[4];
     offsets(it, i, p);
-    *reinterpret_cast<Out*>(p[0]) = f(*reinterpret_cast<const A*>(p[1]), *reinterpret_cast<const B*>(p[2]),
-                                      *reinterpret_cast<const C*>(p[3]));
+    *reinterpret_cast<Out*>(p[0]) =
+        f(*reinterpret_cast<const A*>(p[1]), *reinterpret_cast<const B*>(p[2]), *reinterpret_cast<const C*>(p[3]));
   }
 }
 
@@ -212,8 +212,10 @@ Strided<2> drop_operand(const Strided<3>& it) {
 template <class D, class S>
 struct ConvertF {
   __device__ D operator()(S v) const {
-    if constexpr (std::is_same_v<D, bool>) return v != S(0);
-    else return static_cast<D>(v);
+    if constexpr (std::is_same_v<D, bool>)
+      return v != S(0);
+    else
+      return static_cast<D>(v);
   }
 };
 struct IdentityU8 {
@@ -359,9 +361,12 @@ template <class T>
 struct UnaryF {
   UnaryArgs p;
   __device__ T operator()(T v) const {
-    if constexpr (std::is_same_v<T, bool>) return unary_bool(p, v);
-    else if constexpr (std::is_integral_v<T>) return unary_int(p, v);
-    else return unary_float(p, v);
+    if constexpr (std::is_same_v<T, bool>)
+      return unary_bool(p, v);
+    else if constexpr (std::is_integral_v<T>)
+      return unary_int(p, v);
+    else
+      return unary_float(p, v);
   }
 };
 
@@ -435,9 +440,12 @@ __device__ bool binary_bool(const BinaryArgs& p, bool a, bool b) {
 
 template <class T>
 __device__ T binary_apply(const BinaryArgs& p, T a, T b) {
-  if constexpr (std::is_same_v<T, bool>) return binary_bool(p, a, b);
-  else if constexpr (std::is_integral_v<T>) return binary_int(p, a, b);
-  else return binary_float(p, a, b);
+  if constexpr (std::is_same_v<T, bool>)
+    return binary_bool(p, a, b);
+  else if constexpr (std::is_integral_v<T>)
+    return binary_int(p, a, b);
+  else
+    return binary_float(p, a, b);
 }
 
 template <class T>
@@ -505,9 +513,12 @@ struct CompareScalarF {
 
 template <class T>
 T scalar_of(double d, int64_t i) {
-  if constexpr (std::is_same_v<T, bool>) return i != 0;
-  else if constexpr (std::is_integral_v<T>) return static_cast<T>(i);
-  else return static_cast<T>(d);
+  if constexpr (std::is_same_v<T, bool>)
+    return i != 0;
+  else if constexpr (std::is_integral_v<T>)
+    return static_cast<T>(i);
+  else
+    return static_cast<T>(d);
 }
 
 template <class T>
@@ -665,7 +676,8 @@ void predicate(const Strided<2>& it, int64_t n, Ty t, POp op, cudaStream_t s) {
 
 void ternary(const Strided<4>& it, int64_t n, Ty t, TOp op, double value, cudaStream_t s) {
   switch (t) {
-    case Ty::F32: return launch_map3<float, float, float, float>(it, n, TernaryF<float>{op, static_cast<float>(value)}, s);
+    case Ty::F32:
+      return launch_map3<float, float, float, float>(it, n, TernaryF<float>{op, static_cast<float>(value)}, s);
     case Ty::F64: return launch_map3<double, double, double, double>(it, n, TernaryF<double>{op, value}, s);
     default: FX_FAIL("ternary op: not implemented on CUDA for dtype ", ty_name(t));
   }

@@ -78,8 +78,9 @@ inline int common_cuda_device(std::initializer_list<const Tensor*> ts, const cha
     if (!t->defined()) continue;
     FX_CHECK(t->is_cuda(), what, ": expected all tensors on a CUDA device, but found one on ", t->device().str());
     if (dev < 0) dev = t->device().index();
-    FX_CHECK(t->device().index() == dev, what, ": expected all tensors to be on the same device, but found tensors on cuda:",
-             dev, " and ", t->device().str());
+    FX_CHECK(t->device().index() == dev, what,
+             ": expected all tensors to be on the same device, but found tensors on cuda:", dev, " and ",
+             t->device().str());
   }
   return dev;
 }

@@ -16,6 +16,7 @@ namespace {
 namespace cd = ::fluxion::cuda::detail;
 namespace kern = ::fluxion::cuda::kern;
 
+// clang-format off
 #define FX_SAME_OP(E, M, name) static_assert(static_cast<int>(E::name) == static_cast<int>(kern::M::name))
 #define FX_U(name) FX_SAME_OP(UnaryOp, UOp, name)
 FX_U(Neg); FX_U(Abs); FX_U(Sign); FX_U(Exp); FX_U(Exp2); FX_U(Log); FX_U(Log2); FX_U(Log10); FX_U(Log1p);
@@ -36,12 +37,13 @@ FX_C(IsClose); FX_C(kCount);
 FX_P(IsNan); FX_P(IsInf); FX_P(IsPosInf); FX_P(IsNegInf); FX_P(IsFinite); FX_P(LogicalNot); FX_P(NonZero); FX_P(kCount);
 #define FX_T(name) FX_SAME_OP(TernaryOp, TOp, name)
 FX_T(Addcmul); FX_T(Addcdiv); FX_T(Lerp); FX_T(kCount);
-#undef FX_P
-#undef FX_T
 #undef FX_U
 #undef FX_B
 #undef FX_C
+#undef FX_P
+#undef FX_T
 #undef FX_SAME_OP
+// clang-format on
 
 kern::Ty ty_of(DType dt, const char* what) {
   auto t = cd::to_ty(dt);
@@ -75,8 +77,9 @@ void copy_cuda(const Tensor& dst, const Tensor& src) {
   const cudaStream_t s = cd::current_stream(dev);
   if (dst.dtype() == src.dtype()) {
     if (dst.is_contiguous() && src.is_contiguous()) {
-      FX_CUDA_CHECK(cudaMemcpyAsync(dst.data_ptr(), src.data_ptr(), static_cast<size_t>(dst.numel()) * dst.element_size(),
-                                    cudaMemcpyDeviceToDevice, s));
+      FX_CUDA_CHECK(cudaMemcpyAsync(dst.data_ptr(), src.data_ptr(),
+                                    static_cast<size_t>(dst.numel()) * dst.element_size(), cudaMemcpyDeviceToDevice,
+                                    s));
       return;
     }
     kern::copy_same(cd::strided_of<2>({&dst, &src}), dst.numel(), static_cast<int>(dst.element_size()), s);
@@ -143,8 +146,8 @@ void predicate_cuda(const Tensor& out, const Tensor& x, PredicateOp op) {
   const int dev = cd::common_cuda_device({&out, &x}, "predicate");
   if (out.numel() == 0) return;
   cd::SetDevice guard(dev);
-  kern::predicate(cd::strided_of<2>({&out, &x}), out.numel(), ty_of(x.dtype(), "predicate"),
-                  static_cast<kern::POp>(op), cd::current_stream(dev));
+  kern::predicate(cd::strided_of<2>({&out, &x}), out.numel(), ty_of(x.dtype(), "predicate"), static_cast<kern::POp>(op),
+                  cd::current_stream(dev));
 }
 
 void ternary_cuda(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c, TernaryOp op,
@@ -191,7 +194,8 @@ void sum_cuda(const Tensor& out, const Tensor& in, const Shape& dims, double sca
   for (size_t d = 0; d < sizes.size(); ++d) is_dense = is_dense && (sizes[d] == 1 || strides[d] == dense[d]);
   if (!is_dense) {
     packed = empty(sizes, in.options());
-    const Tensor view(std::make_shared<TensorImpl>(in.impl()->storage(), in.storage_offset(), sizes, strides, in.dtype()));
+    const Tensor view(
+        std::make_shared<TensorImpl>(in.impl()->storage(), in.storage_offset(), sizes, strides, in.dtype()));
     copy_cuda(packed, view);
   }
   const size_t scratch_bytes = kern::sum_scratch_bytes(rows, cols, t);

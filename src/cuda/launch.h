@@ -15,6 +15,7 @@ enum class Ty : int8_t { F32, F64, I64, I32, Bool };
 
 /// Mirrors of the op enums of kernels/pointwise_kernels.h (which nvcc does not see); kernels.cpp
 /// static_asserts that every value matches.
+// clang-format off
 enum class UOp : int {
   Neg, Abs, Sign, Exp, Exp2, Log, Log2, Log10, Log1p, Expm1, Sqrt, Rsqrt, Reciprocal, Square,
   Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh, Sigmoid, Relu, Silu, Erf, Erfc,
@@ -29,6 +30,7 @@ enum class BOp : int {
 enum class COp : int { Eq, Ne, Lt, Le, Gt, Ge, LogicalAnd, LogicalOr, LogicalXor, IsClose, kCount };
 enum class POp : int { IsNan, IsInf, IsPosInf, IsNegInf, IsFinite, LogicalNot, NonZero, kCount };
 enum class TOp : int { Addcmul, Addcdiv, Lerp, kCount };
+// clang-format on
 
 /// Up to N operands with a common iteration space of `nd` dims (coalesced on the host); strides
 /// in bytes, stride 0 broadcasts. The offset of element i is computed from its coordinates

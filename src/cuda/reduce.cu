@@ -12,8 +12,8 @@ namespace fluxion::cuda::kern {
 namespace {
 
 constexpr int kThreads = 256;
-constexpr int64_t kShortRow = 64;       // below: one thread per row
-constexpr int64_t kPerBlock = 8192;     // elements of a row per block in the split pass
+constexpr int64_t kShortRow = 64;    // below: one thread per row
+constexpr int64_t kPerBlock = 8192;  // elements of a row per block in the split pass
 constexpr int64_t kMaxSplits = 1024;
 
 template <class Acc>
@@ -48,8 +48,10 @@ __global__ void sum_split_kernel(const In* in, Out* out, int64_t rows, int64_t c
     for (int64_t c = begin + threadIdx.x; c < end; c += blockDim.x) acc += static_cast<Acc>(row[c]);
     acc = block_sum(acc);
     if (threadIdx.x == 0) {
-      if constexpr (std::is_floating_point_v<Acc>) out[r * splits + s] = static_cast<Out>(acc * static_cast<Acc>(scale));
-      else out[r * splits + s] = static_cast<Out>(acc);
+      if constexpr (std::is_floating_point_v<Acc>)
+        out[r * splits + s] = static_cast<Out>(acc * static_cast<Acc>(scale));
+      else
+        out[r * splits + s] = static_cast<Out>(acc);
     }
     __syncthreads();  // warp_part is reused by the next row
   }
@@ -61,8 +63,10 @@ __global__ void sum_short_rows_kernel(const In* in, Out* out, int64_t rows, int6
        r += static_cast<int64_t>(gridDim.x) * blockDim.x) {
     Acc acc = Acc(0);
     for (int64_t c = 0; c < cols; ++c) acc += static_cast<Acc>(in[r * cols + c]);
-    if constexpr (std::is_floating_point_v<Acc>) out[r] = static_cast<Out>(acc * static_cast<Acc>(scale));
-    else out[r] = static_cast<Out>(acc);
+    if constexpr (std::is_floating_point_v<Acc>)
+      out[r] = static_cast<Out>(acc * static_cast<Acc>(scale));
+    else
+      out[r] = static_cast<Out>(acc);
   }
 }
 

@@ -53,7 +53,7 @@ TEST(BlockCache, RoundsTo512AndPicksSegmentSizes) {
   EXPECT_EQ(BlockCache::round_size(1), 512u);
   EXPECT_EQ(BlockCache::round_size(512), 512u);
   EXPECT_EQ(BlockCache::round_size(513), 1024u);
-  EXPECT_EQ(BlockCache::segment_size(512), 2 * kMiB);          // small pool
+  EXPECT_EQ(BlockCache::segment_size(512), 2 * kMiB);  // small pool
   EXPECT_EQ(BlockCache::segment_size(kMiB), 2 * kMiB);
   EXPECT_EQ(BlockCache::segment_size(kMiB + 512), 20 * kMiB);  // large, shares a 20 MiB segment
   EXPECT_EQ(BlockCache::segment_size(10 * kMiB), 10 * kMiB);   // large: rounded to 2 MiB
@@ -66,8 +66,7 @@ TEST(BlockCache, SmallBlocksShareOneSegmentAndAreReused) {
   std::vector<void*> ps;
   for (int i = 0; i < 8; ++i) ps.push_back(c.allocate(1000));
   EXPECT_EQ(be.allocs, 1);  // all carved out of one 2 MiB segment
-  for (size_t i = 1; i < ps.size(); ++i)
-    EXPECT_EQ(static_cast<char*>(ps[i]) - static_cast<char*>(ps[i - 1]), 1024);
+  for (size_t i = 1; i < ps.size(); ++i) EXPECT_EQ(static_cast<char*>(ps[i]) - static_cast<char*>(ps[i - 1]), 1024);
   auto s = c.stats();
   EXPECT_EQ(s.allocated, 8 * 1024u);
   EXPECT_EQ(s.reserved, 2 * kMiB);
@@ -156,7 +155,7 @@ TEST(BlockCache, OutOfMemoryReleasesTheCacheAndRetries) {
   be.budget = 40 * kMiB;
   BlockCache c = be.make();
   void* a = c.allocate(30 * kMiB);
-  c.deallocate(a);  // cached, 30 MiB reserved
+  c.deallocate(a);                  // cached, 30 MiB reserved
   void* b = c.allocate(36 * kMiB);  // does not fit beside the cached segment: cache released, retried
   EXPECT_NE(b, nullptr);
   EXPECT_EQ(be.frees, 1);

@@ -82,19 +82,29 @@ TEST(CudaKernels, UnaryMatchesCpu) {
   check_unary("exp", [](const fx::Tensor& x) { return fx::exp(x); });
   check_unary("exp2", [](const fx::Tensor& x) { return fx::exp2(x); });
   check_unary("expm1", [](const fx::Tensor& x) { return fx::expm1(x); });
-  check_unary("log", [](const fx::Tensor& x) { return fx::log(x); }, 0.01, 10);
-  check_unary("log2", [](const fx::Tensor& x) { return fx::log2(x); }, 0.01, 10);
-  check_unary("log10", [](const fx::Tensor& x) { return fx::log10(x); }, 0.01, 10);
-  check_unary("log1p", [](const fx::Tensor& x) { return fx::log1p(x); }, -0.9, 10);
-  check_unary("sqrt", [](const fx::Tensor& x) { return fx::sqrt(x); }, 0, 10);
-  check_unary("rsqrt", [](const fx::Tensor& x) { return fx::rsqrt(x); }, 0.1, 10);
-  check_unary("reciprocal", [](const fx::Tensor& x) { return fx::reciprocal(x); }, 0.1, 10);
+  check_unary(
+      "log", [](const fx::Tensor& x) { return fx::log(x); }, 0.01, 10);
+  check_unary(
+      "log2", [](const fx::Tensor& x) { return fx::log2(x); }, 0.01, 10);
+  check_unary(
+      "log10", [](const fx::Tensor& x) { return fx::log10(x); }, 0.01, 10);
+  check_unary(
+      "log1p", [](const fx::Tensor& x) { return fx::log1p(x); }, -0.9, 10);
+  check_unary(
+      "sqrt", [](const fx::Tensor& x) { return fx::sqrt(x); }, 0, 10);
+  check_unary(
+      "rsqrt", [](const fx::Tensor& x) { return fx::rsqrt(x); }, 0.1, 10);
+  check_unary(
+      "reciprocal", [](const fx::Tensor& x) { return fx::reciprocal(x); }, 0.1, 10);
   check_unary("square", [](const fx::Tensor& x) { return fx::square(x); });
   check_unary("sin", [](const fx::Tensor& x) { return fx::sin(x); });
   check_unary("cos", [](const fx::Tensor& x) { return fx::cos(x); });
-  check_unary("tan", [](const fx::Tensor& x) { return fx::tan(x); }, -1.2, 1.2);
-  check_unary("asin", [](const fx::Tensor& x) { return fx::asin(x); }, -0.99, 0.99);
-  check_unary("acos", [](const fx::Tensor& x) { return fx::acos(x); }, -0.99, 0.99);
+  check_unary(
+      "tan", [](const fx::Tensor& x) { return fx::tan(x); }, -1.2, 1.2);
+  check_unary(
+      "asin", [](const fx::Tensor& x) { return fx::asin(x); }, -0.99, 0.99);
+  check_unary(
+      "acos", [](const fx::Tensor& x) { return fx::acos(x); }, -0.99, 0.99);
   check_unary("atan", [](const fx::Tensor& x) { return fx::atan(x); });
   check_unary("sinh", [](const fx::Tensor& x) { return fx::sinh(x); });
   check_unary("cosh", [](const fx::Tensor& x) { return fx::cosh(x); });
@@ -110,7 +120,8 @@ TEST(CudaKernels, UnaryMatchesCpu) {
   check_unary("frac", [](const fx::Tensor& x) { return fx::frac(x); });
   check_unary("round", [](const fx::Tensor& x) { return fx::round(x); });
   check_unary("round2", [](const fx::Tensor& x) { return fx::round(x, 2); });
-  check_unary("logit", [](const fx::Tensor& x) { return fx::logit(x, 1e-3); }, 0, 1);
+  check_unary(
+      "logit", [](const fx::Tensor& x) { return fx::logit(x, 1e-3); }, 0, 1);
   check_unary("leaky_relu", [](const fx::Tensor& x) { return fx::leaky_relu(x, 0.2); });
   check_unary("elu", [](const fx::Tensor& x) { return fx::elu(x, 1.5); });
   check_unary("gelu", [](const fx::Tensor& x) { return fx::gelu(x); });
@@ -126,16 +137,15 @@ TEST(CudaKernels, UnaryMatchesCpu) {
   check_unary("clamp", [](const fx::Tensor& x) { return fx::clamp(x, -1.0, std::nullopt); });
   check_unary("clamp2", [](const fx::Tensor& x) { return fx::clamp(x, -1.0, 0.5); });
   check_unary("pow2", [](const fx::Tensor& x) { return fx::pow(x, 2); });
-  check_unary("pow1.7", [](const fx::Tensor& x) { return fx::pow(x, 1.7); }, 0, 4);
+  check_unary(
+      "pow1.7", [](const fx::Tensor& x) { return fx::pow(x, 1.7); }, 0, 4);
   // Special values: NaN, +-inf, +-0.
   const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
   const fx::Tensor sp = fx::tensor<float>({nan, inf, -inf, 0.0f, -0.0f, 1e-40f, 88.0f, -104.0f});
-  for (auto f : std::vector<UnaryFn>{[](const fx::Tensor& x) { return fx::exp(x); },
-                                     [](const fx::Tensor& x) { return fx::log(x); },
-                                     [](const fx::Tensor& x) { return fx::tanh(x); },
-                                     [](const fx::Tensor& x) { return fx::sigmoid(x); },
-                                     [](const fx::Tensor& x) { return fx::relu(x); },
-                                     [](const fx::Tensor& x) { return fx::nan_to_num(x); }})
+  for (auto f : std::vector<UnaryFn>{
+           [](const fx::Tensor& x) { return fx::exp(x); }, [](const fx::Tensor& x) { return fx::log(x); },
+           [](const fx::Tensor& x) { return fx::tanh(x); }, [](const fx::Tensor& x) { return fx::sigmoid(x); },
+           [](const fx::Tensor& x) { return fx::relu(x); }, [](const fx::Tensor& x) { return fx::nan_to_num(x); }})
     EXPECT_TRUE(matches_cpu(f(sp.to(kGpu)), f(sp)));
 }
 
@@ -203,7 +213,8 @@ TEST(CudaKernels, BinaryMatchesCpuWithBroadcastAndNumbers) {
 TEST(CudaKernels, CompareMatchesCpu) {
   FX_SKIP_WITHOUT_GPU();
   for (fx::DType dt : {fx::kFloat32, fx::kFloat64, fx::kInt64}) {
-    const fx::Tensor a = rnd({6, 1, 9}, fx::kFloat64, -3, 3).round().to(dt), b = rnd({4, 9}, fx::kFloat64).round().to(dt);
+    const fx::Tensor a = rnd({6, 1, 9}, fx::kFloat64, -3, 3).round().to(dt),
+                     b = rnd({4, 9}, fx::kFloat64).round().to(dt);
     const fx::Tensor ga = a.to(kGpu), gb = b.to(kGpu);
     EXPECT_TRUE(matches_cpu(fx::eq(ga, gb), fx::eq(a, b)));
     EXPECT_TRUE(matches_cpu(fx::ne(ga, gb), fx::ne(a, b)));
@@ -268,7 +279,9 @@ TEST(CudaKernels, MatmulMatchesCpu) {
   ASSERT_FALSE(fx::cuda::allow_tf32());
   for (fx::DType dt : {fx::kFloat32, fx::kFloat64}) {
     const double rtol = dt == fx::kFloat32 ? 1e-4 : 1e-12;
-    auto close = [&](const fx::Tensor& g, const fx::Tensor& c) { return fxtest::tensors_close(g.cpu(), c, rtol, rtol); };
+    auto close = [&](const fx::Tensor& g, const fx::Tensor& c) {
+      return fxtest::tensors_close(g.cpu(), c, rtol, rtol);
+    };
     const fx::Tensor a = rnd({33, 65}, dt), b = rnd({65, 17}, dt);
     EXPECT_TRUE(close(fx::mm(a.to(kGpu), b.to(kGpu)), fx::mm(a, b)));
     // Transposed operands (no copy), a transposed-and-sliced one (packed), vectors.

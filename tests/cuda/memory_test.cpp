@@ -111,7 +111,7 @@ TEST(CudaMemory, PinnedMemoryAndNonBlockingCopies) {
   EXPECT_TRUE(p.is_pinned());
   EXPECT_TRUE(p.is_cpu());
   EXPECT_TRUE(fxtest::tensors_equal(p, x));
-  EXPECT_TRUE(p.slice(0, 10, 20).is_pinned());  // views share the pinned storage
+  EXPECT_TRUE(p.slice(0, 10, 20).is_pinned());         // views share the pinned storage
   EXPECT_EQ(p.pin_memory().data_ptr(), p.data_ptr());  // already pinned: no copy
   EXPECT_GE(fx::cuda::pinned_memory_stats().allocated, 4 * kMiB);
   // Asynchronous upload from pinned memory, ordered on the current stream.

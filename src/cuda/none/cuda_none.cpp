@@ -11,7 +11,8 @@ int cuda_device_count() { return 0; }
 namespace cuda {
 namespace {
 [[noreturn]] void no_cuda(const char* what) {
-  FX_FAIL("cuda::", what, ": this build of Fluxion has no CUDA support (configure with -DFLUXION_CUDA=ON on a "
+  FX_FAIL("cuda::", what,
+          ": this build of Fluxion has no CUDA support (configure with -DFLUXION_CUDA=ON on a "
           "machine with the CUDA toolkit)");
 }
 }  // namespace
