@@ -61,4 +61,55 @@ LoopPlan make_plan(std::initializer_list<const Tensor*> ops) {
   return p;
 }
 
+void run_plan(const LoopPlan& p, LoopFnRef f, int64_t grain) {
+  if (p.numel == 0) return;
+  const int nops = p.nops;
+  if (p.contiguous) {
+    parallel_for(p.numel, grain, [&](int64_t b, int64_t e) {
+      char* ptrs[kMaxOperands] = {};
+      int64_t s[kMaxOperands] = {};
+      for (int k = 0; k < nops; ++k) {
+        ptrs[k] = p.base[k] + b * p.elsize[k];
+        s[k] = p.elsize[k];
+      }
+      f(ptrs, s, e - b);
+    });
+    return;
+  }
+  const int ndim = static_cast<int>(p.sizes.size());
+  const int64_t inner = p.sizes[ndim - 1];
+  parallel_for(p.numel, grain, [&](int64_t b, int64_t e) {
+    int64_t idx[16];
+    Shape idx_heap;
+    int64_t* ix = idx;
+    if (ndim > 16) {
+      idx_heap.resize(ndim);
+      ix = idx_heap.data();
+    }
+    int64_t rem = b;
+    for (int d = ndim - 1; d >= 0; --d) {
+      ix[d] = rem % p.sizes[d];
+      rem /= p.sizes[d];
+    }
+    int64_t s[kMaxOperands] = {};
+    for (int k = 0; k < nops; ++k) s[k] = p.strides[k][ndim - 1];
+    while (b < e) {
+      char* ptrs[kMaxOperands] = {};
+      for (int k = 0; k < nops; ++k) {
+        int64_t off = 0;
+        for (int d = 0; d < ndim; ++d) off += ix[d] * p.strides[k][d];
+        ptrs[k] = p.base[k] + off;
+      }
+      int64_t n = std::min(inner - ix[ndim - 1], e - b);
+      f(ptrs, s, n);
+      b += n;
+      ix[ndim - 1] += n;
+      for (int d = ndim - 1; d > 0 && ix[d] >= p.sizes[d]; --d) {
+        ix[d] = 0;
+        ++ix[d - 1];
+      }
+    }
+  });
+}
+
 }  // namespace fluxion::kernels
