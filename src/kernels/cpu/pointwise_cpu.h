@@ -14,7 +14,8 @@
 // compiled three times (AVX-512, AVX2+FMA, baseline SSE2) with GCC's target_clones and the
 // loader picks one per CPU through an ifunc. Contraction stays off (ISO C++ mode), so every
 // clone rounds identically and results do not depend on the machine.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(FLUXION_NO_ISA_CLONES)
 #define FX_TARGET_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define FX_TARGET_CLONES

@@ -34,7 +34,8 @@
 
 // Hot float loops are compiled per ISA (AVX-512, AVX2, baseline) and picked at load time; the
 // library itself is built without -march flags.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(FLUXION_NO_ISA_CLONES)
 #define FX_REDUCE_TARGET_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define FX_REDUCE_TARGET_CLONES
