@@ -3,6 +3,7 @@
 // ctest: gradcheck: passed, jvp/vjp check: passed
 #include <cstdio>
 
+#include "common/args.h"
 #include "fluxion/fluxion.h"
 
 namespace fx = fluxion;
@@ -22,16 +23,19 @@ struct SoftPlus : fx::autograd::Function<SoftPlus> {
   }
 };
 
-int main() {
-  auto x = fx::tensor({-2.0, 0.0, 3.0}, fx::TensorOptions(fx::kFloat64).requires_grad(true));
+int main(int argc, char** argv) try {
+  const auto f64 = fx::TensorOptions(fx::kFloat64).device(examples::Args(argc, argv).device());
+  auto x = fx::tensor({-2.0, 0.0, 3.0}, f64.requires_grad(true));
   auto y = SoftPlus::apply(x)[0];
   y.sum().backward();
   std::printf("softplus(x)      = %s\n", y.detach().toString().c_str());
   std::printf("d/dx (backward)  = %s\n", x.grad().toString().c_str());
   bool ok = fx::autograd::gradcheck([](const fx::TensorList& in) { return SoftPlus::apply(in[0]); },
-                                    {fx::tensor({-2.0, 0.0, 3.0}, fx::kFloat64)});
+                                    {fx::tensor({-2.0, 0.0, 3.0}, f64)});
   bool ok2 = fx::autograd::jvp_vjp_check([](const fx::TensorList& in) { return SoftPlus::apply(in[0]); },
-                                         {fx::tensor({-2.0, 0.0, 3.0}, fx::kFloat64)});
+                                         {fx::tensor({-2.0, 0.0, 3.0}, f64)});
   std::printf("gradcheck: %s, jvp/vjp check: %s\n", ok ? "passed" : "failed", ok2 ? "passed" : "failed");
   return 0;
+} catch (const std::exception& e) {
+  return examples::fail(e);
 }

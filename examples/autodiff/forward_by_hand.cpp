@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/args.h"
 #include "fluxion/fluxion.h"
 
 namespace fx = fluxion;
@@ -37,7 +38,8 @@ T loop_fn(T x) {
   return acc;
 }
 
-int main() {
+int main(int argc, char** argv) try {
+  const auto f64 = fx::TensorOptions(fx::kFloat64).device(examples::Args(argc, argv).device());
   // d/dx: seed x's derivative with 1.
   Dual zx = z_of(Dual{0.5, 1.0}, Dual{4.2, 0.0});
   Dual zy = z_of(Dual{0.5, 0.0}, Dual{4.2, 1.0});
@@ -46,16 +48,17 @@ int main() {
 
   // The same with Fluxion's forward mode (func::jvp), one tangent per input direction.
   fx::func::Fn z = [](const fx::TensorList& v) { return fx::TensorList{v[0] * v[1] + v[0].sin()}; };
-  auto x = fx::tensor({0.5}, fx::kFloat64), y = fx::tensor({4.2}, fx::kFloat64);
+  auto x = fx::tensor({0.5}, f64), y = fx::tensor({4.2}, f64);
   auto [out, tx] = fx::func::jvp(z, {x, y}, {fx::ones_like(x), fx::zeros_like(y)});
   auto [out2, ty] = fx::func::jvp(z, {x, y}, {fx::zeros_like(x), fx::ones_like(y)});
-  std::printf("fluxion jvp : z = %.15f  dz/dx = %.15f  dz/dy = %.15f\n", out[0].item<double>(),
-              tx[0].item<double>(), ty[0].item<double>());
+  std::printf("fluxion jvp : z = %.15f  dz/dx = %.15f  dz/dy = %.15f\n", out[0].item<double>(), tx[0].item<double>(),
+              ty[0].item<double>());
 
   Dual l = loop_fn(Dual{1.3, 1.0});
-  auto [lv, lt] = fx::func::jvp([](const fx::Tensor& t) { return loop_fn(t); }, fx::tensor({1.3}, fx::kFloat64),
-                                fx::ones({1}, fx::kFloat64));
+  auto [lv, lt] =
+      fx::func::jvp([](const fx::Tensor& t) { return loop_fn(t); }, fx::tensor({1.3}, f64), fx::ones({1}, f64));
   std::printf("loop        : dual %.12f  fluxion %.12f\n", l.der, lt.item<double>());
   return 0;
+} catch (const std::exception& e) {
+  return examples::fail(e);
 }
-

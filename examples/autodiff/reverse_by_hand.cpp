@@ -6,6 +6,7 @@
 #include <functional>
 #include <vector>
 
+#include "common/args.h"
 #include "fluxion/fluxion.h"
 
 namespace fx = fluxion;
@@ -43,30 +44,31 @@ struct Tape {
   }
 };
 
-int main() {
+int main(int argc, char** argv) try {
+  const auto f64 = fx::TensorOptions(fx::kFloat64).device(examples::Args(argc, argv).device());
   Tape tape;
   int x = tape.leaf(0.5), y = tape.leaf(4.2);
   int z = tape.add(tape.mul(x, y), tape.sin(x));
   auto adj = tape.backward(z);
   std::printf("tape      : z = %.15f  dz/dx = %.15f  dz/dy = %.15f\n", tape.nodes[z].value, adj[x], adj[y]);
 
-  auto tx = fx::tensor({0.5}, fx::TensorOptions(fx::kFloat64).requires_grad(true));
-  auto ty = fx::tensor({4.2}, fx::TensorOptions(fx::kFloat64).requires_grad(true));
+  auto tx = fx::tensor({0.5}, f64.requires_grad(true));
+  auto ty = fx::tensor({4.2}, f64.requires_grad(true));
   auto tz = tx * ty + tx.sin();
   tz.backward();
   std::printf("backward  : z = %.15f  dz/dx = %.15f  dz/dy = %.15f\n", tz.item<double>(), tx.grad().item<double>(),
               ty.grad().item<double>());
 
   auto dzdx = fx::func::grad([](const fx::Tensor& v) { return (v * 4.2 + v.sin()).sum(); });
-  std::printf("func::grad: dz/dx = %.15f\n", dzdx(fx::tensor({0.5}, fx::kFloat64)).item<double>());
+  std::printf("func::grad: dz/dx = %.15f\n", dzdx(fx::tensor({0.5}, f64)).item<double>());
 
   // A vector-Jacobian product: y = x^2 elementwise, v = (1, 10, 100) gives 2 x v.
-  auto vx = fx::tensor({1.0, 2.0, 3.0}, fx::TensorOptions(fx::kFloat64).requires_grad(true));
-  (vx * vx).backward(fx::tensor({1.0, 10.0, 100.0}, fx::kFloat64));
+  auto vx = fx::tensor({1.0, 2.0, 3.0}, f64.requires_grad(true));
+  (vx * vx).backward(fx::tensor({1.0, 10.0, 100.0}, f64));
   std::printf("vjp       : %s\n", vx.grad().toString().c_str());
 
   // Modifying a tensor that backward needs is caught with a clear error.
-  auto a = fx::tensor({1.0, 2.0}, fx::TensorOptions(fx::kFloat64).requires_grad(true));
+  auto a = fx::tensor({1.0, 2.0}, f64.requires_grad(true));
   auto b = a * 2;
   auto c = b * b;  // saves b
   b.add_(1.0);
@@ -90,12 +92,14 @@ int main() {
   // The reparameterisation trick: z = mu + sigma * eps with eps ~ N(0, 1) drawn outside the
   // graph, so dz/dmu = 1 and dz/dsigma = eps — sampling becomes differentiable.
   fx::manual_seed(0);
-  auto mu = fx::tensor({0.5}, fx::TensorOptions(fx::kFloat64).requires_grad(true));
-  auto sigma = fx::tensor({2.0}, fx::TensorOptions(fx::kFloat64).requires_grad(true));
-  auto eps = fx::randn({1}, fx::kFloat64);
+  auto mu = fx::tensor({0.5}, f64.requires_grad(true));
+  auto sigma = fx::tensor({2.0}, f64.requires_grad(true));
+  auto eps = fx::randn({1}, fx::kFloat64).to(f64.device());  // drawn on the CPU: the same on every device
   auto sample = mu + sigma * eps;
   sample.backward();
   std::printf("reparameterisation: eps = %.6f  dz/dmu = %.1f  dz/dsigma = %.6f\n", eps.item<double>(),
               mu.grad().item<double>(), sigma.grad().item<double>());
   return 0;
+} catch (const std::exception& e) {
+  return examples::fail(e);
 }

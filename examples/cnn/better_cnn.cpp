@@ -4,18 +4,19 @@
 // trained with Adam (lr 1e-3, batch 128) through fx::train::Trial. Prints the model summary, the
 // progress per epoch and the test accuracy; saves the weights to DIR/better_cnn.safetensors.
 //
-//   better_cnn [--epochs N] [--limit N] [--out DIR] [--data-dir DIR]
+//   better_cnn [--epochs N] [--limit N] [--out DIR] [--data-dir DIR] [--device cpu|cuda|cuda:N]
 //
 // Defaults: 10 epochs on all 60 000 training images, DIR = "."; --limit uses the first N training
 // images only (the CTest run: 1 epoch on 6 000 images).
 // ctest-args: --epochs 1 --limit 6000 --out .
 // ctest: test accuracy 0\.[5-9]
 #include <cstdio>
-#include <cstring>
 #include <iostream>
 #include <memory>
 #include <string>
 
+#include "common/args.h"
+#include "common/trial_device.h"
 #include "fluxion/data.h"
 #include "fluxion/fluxion.h"
 #include "fluxion/io.h"
@@ -35,16 +36,13 @@ nn::Sequential better_cnn() {
                         nn::Linear(50, 10));
 }
 
-int main(int argc, char** argv) {
-  int epochs = 10;
-  int64_t limit = 0;
-  std::string out = ".", dir;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--epochs")) epochs = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--limit")) limit = std::atoll(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--out")) out = argv[i + 1];
-    if (!std::strcmp(argv[i], "--data-dir")) dir = argv[i + 1];
-  }
+int main(int argc, char** argv) try {
+  const examples::Args args(argc, argv, {"epochs", "limit", "out", "data-dir"});
+  const int epochs = static_cast<int>(args.integer("epochs", 10));
+  const int64_t limit = args.integer("limit", 0);
+  const std::string out = args.str("out", ".");
+  std::string dir = args.str("data-dir", "");
+  const fx::Device device = args.device();
   fx::manual_seed(0);
   if (dir.empty()) dir = data::default_fashion_mnist_dir();
   auto train = data::read_mnist(dir, true), test = data::read_mnist(dir, false);  // (N, 1, 28, 28) in [0, 1]
@@ -57,10 +55,12 @@ int main(int argc, char** argv) {
   data::DataLoader test_loader(std::make_shared<data::TensorDataset>(test.data, test.targets), {.batch_size = 1000});
 
   nn::Sequential model = better_cnn();
+  model->to(device);  // before the optimiser takes the parameters
   std::cout << model << "\n";
   auto opt = std::make_shared<fx::optim::Adam>(model->parameters(), fx::optim::AdamOptions(1e-3));
   fx::train::Trial trial(model, opt, fx::train::cross_entropy_loss(), fx::train::make_metrics({"acc"}),
                          {std::make_shared<fx::train::ProgressBar>()});
+  examples::run_on(trial, device);  // the loaders' CPU batches go to `device` in each step
   trial.fit(train_loader, epochs, test_loader);
   const auto m = trial.evaluate(test_loader);
   std::printf("test accuracy %.4f, loss %.4f\n", m.at("acc"), m.at("loss"));
@@ -69,4 +69,6 @@ int main(int argc, char** argv) {
   fx::save(path, model->state_dict(), {{"model", "better_cnn"}});
   std::printf("saved %s\n", path.c_str());
   return 0;
+} catch (const std::exception& e) {
+  return examples::fail(e);
 }

@@ -4,17 +4,18 @@
 // branches; forward() can. Trained with fx::train::Trial on Fashion-MNIST; prints the module
 // summary, the progress per epoch and the test accuracy.
 //
-//   branching [--epochs N] [--limit N] [--data-dir DIR]
+//   branching [--epochs N] [--limit N] [--data-dir DIR] [--device cpu|cuda|cuda:N]
 //
 // Defaults: 1 epoch on all 60 000 training images; the CTest run uses the first 3 000.
 // ctest-args: --epochs 1 --limit 3000
 // ctest: test accuracy 0\.[5-9]
 #include <cstdio>
-#include <cstring>
 #include <iostream>
 #include <memory>
 #include <string>
 
+#include "common/args.h"
+#include "common/trial_device.h"
 #include "fluxion/data.h"
 #include "fluxion/fluxion.h"
 #include "fluxion/nn.h"
@@ -44,15 +45,12 @@ struct BranchingNetImpl : nn::ModuleImpl {
 };
 FX_MODULE(BranchingNet);
 
-int main(int argc, char** argv) {
-  int epochs = 1;
-  int64_t limit = 0;
-  std::string dir;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--epochs")) epochs = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--limit")) limit = std::atoll(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--data-dir")) dir = argv[i + 1];
-  }
+int main(int argc, char** argv) try {
+  const examples::Args args(argc, argv, {"epochs", "limit", "data-dir"});
+  const int epochs = static_cast<int>(args.integer("epochs", 1));
+  const int64_t limit = args.integer("limit", 0);
+  std::string dir = args.str("data-dir", "");
+  const fx::Device device = args.device();
   fx::manual_seed(0);
   if (dir.empty()) dir = data::default_fashion_mnist_dir();
   auto train = data::read_mnist(dir, true), test = data::read_mnist(dir, false);  // (N, 1, 28, 28) in [0, 1]
@@ -65,12 +63,16 @@ int main(int argc, char** argv) {
   data::DataLoader test_loader(std::make_shared<data::TensorDataset>(test.data, test.targets), {.batch_size = 1000});
 
   BranchingNet model;
+  model->to(device);  // before the optimiser takes the parameters
   std::cout << model << "\n";
   auto opt = std::make_shared<fx::optim::Adam>(model->parameters(), fx::optim::AdamOptions(1e-3));
   fx::train::Trial trial(model, opt, fx::train::cross_entropy_loss(), fx::train::make_metrics({"acc"}),
                          {std::make_shared<fx::train::ProgressBar>()});
+  examples::run_on(trial, device);  // the loaders' CPU batches go to `device` in each step
   trial.fit(train_loader, epochs, test_loader);
   const auto m = trial.evaluate(test_loader);
   std::printf("test accuracy %.4f, loss %.4f\n", m.at("acc"), m.at("loss"));
   return 0;
+} catch (const std::exception& e) {
+  return examples::fail(e);
 }

@@ -6,16 +6,17 @@
 //   classify --self-test DIR         trains the simple CNN on 6 000 images for one epoch, saves its
 //                                    weights and four Fashion-MNIST test images (one of them resized
 //                                    to 56x56) as PNGs in DIR, then classifies those files
+//   both also take --device cpu|cuda|cuda:N
 //
 // Fashion-MNIST pictures show a light object on a black background, centred; a photo of a
 // shoe on a white table must be inverted and cropped to look like them before it is classified.
 // ctest-args: --self-test .
 // ctest: t10k_3\.png +Trouser
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
+#include "common/args.h"
 #include "fluxion/data.h"
 #include "fluxion/fluxion.h"
 #include "fluxion/io.h"
@@ -42,7 +43,7 @@ fx::Tensor load_for_model(const std::string& path) {
 
 // Trains briefly, writes DIR/simple_cnn_selftest.safetensors and DIR/t10k_<i>.png; returns the arguments
 // "WEIGHTS IMAGE..." for the classification below.
-std::vector<std::string> self_test(const std::string& dir) {
+std::vector<std::string> self_test(const std::string& dir, fx::Device device) {
   fx::manual_seed(0);
   auto train = data::read_mnist(data::default_fashion_mnist_dir(), true);
   auto test = data::read_mnist(data::default_fashion_mnist_dir(), false);
@@ -50,10 +51,11 @@ std::vector<std::string> self_test(const std::string& dir) {
       std::make_shared<data::TensorDataset>(train.data.narrow(0, 0, 6000), train.targets.narrow(0, 0, 6000)),
       {.batch_size = 64, .shuffle = true, .seed = 0});
   nn::Sequential model = simple_cnn();
+  model->to(device);  // before the optimiser takes the parameters
   fx::optim::Adam opt(model->parameters(), fx::optim::AdamOptions(1e-3));
   for (const data::Batch& b : loader) {
     opt.zero_grad();
-    nn::functional::cross_entropy(model(b.data), b.target).backward();
+    nn::functional::cross_entropy(model(b.data.to(device)), b.target.to(device)).backward();
     opt.step();
   }
   std::vector<std::string> args{dir + "/simple_cnn_selftest.safetensors"};
@@ -72,24 +74,30 @@ std::vector<std::string> self_test(const std::string& dir) {
   return args;
 }
 
-int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.size() == 2 && args[0] == "--self-test") args = self_test(args[1]);
+int main(int argc, char** argv) try {
+  const examples::Args options(argc, argv, {"self-test"});
+  const fx::Device device = options.device();
+  std::vector<std::string> args = options.positional();
+  if (options.has("self-test")) args = self_test(options.str("self-test", "."), device);
   if (args.size() < 2) {
-    std::fprintf(stderr, "usage: classify WEIGHTS IMAGE...\n       classify --self-test DIR\n");
+    std::fprintf(stderr,
+                 "usage: classify WEIGHTS IMAGE... [--device D]\n       classify --self-test DIR [--device D]\n");
     return 2;
   }
   nn::Sequential model = simple_cnn();
-  model->load_state_dict(fx::load(args[0]));
-  model->eval();  // dropout off
+  model->to(device);
+  model->load_state_dict(fx::load(args[0]));  // fx::load gives CPU tensors; they are copied to `device`
+  model->eval();                              // dropout off
   fx::NoGradGuard no_grad;
   const auto& names = data::fashion_mnist_classes();
   for (size_t i = 1; i < args.size(); ++i) {
-    const fx::Tensor p = model(load_for_model(args[i])).softmax(1)[0];  // (10,)
+    const fx::Tensor p = model(load_for_model(args[i]).to(device)).softmax(1)[0].cpu();  // (10,)
     const auto top = p.argsort(0, /*descending=*/true);
     const int64_t first = top[0].item<int64_t>(), second = top[1].item<int64_t>();
     std::printf("%-28s %-12s %.3f   (then %s %.3f)\n", args[i].c_str(), names[first].c_str(), p[first].item<double>(),
                 names[second].c_str(), p[second].item<double>());
   }
   return 0;
+} catch (const std::exception& e) {
+  return examples::fail(e);
 }

@@ -3,7 +3,7 @@
 // accuracy, saves the weights as safetensors to DIR/simple_cnn.safetensors, loads them into a
 // freshly built model and prints that model's test accuracy (the same number).
 //
-//   simple_cnn [--epochs N] [--limit N] [--out DIR] [--data-dir DIR]
+//   simple_cnn [--epochs N] [--limit N] [--out DIR] [--data-dir DIR] [--device cpu|cuda|cuda:N]
 //
 // Defaults: 10 epochs on all 60 000 training images, DIR = "."; --limit uses the first N training
 // images only (the CTest run: 1 epoch on 2 000 images). `classify` and `visualise` read the file.
@@ -11,11 +11,12 @@
 // ctest: reloaded model: test accuracy 0\.[6-9][0-9]* \(same\)
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <iostream>
 #include <memory>
 #include <string>
 
+#include "common/args.h"
+#include "common/trial_device.h"
 #include "fluxion/data.h"
 #include "fluxion/fluxion.h"
 #include "fluxion/io.h"
@@ -33,16 +34,13 @@ nn::Sequential simple_cnn() {
                         nn::Flatten(), nn::Linear(32 * 12 * 12, 128), nn::ReLU(), nn::Linear(128, 10));
 }
 
-int main(int argc, char** argv) {
-  int epochs = 10;
-  int64_t limit = 0;
-  std::string out = ".", dir;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--epochs")) epochs = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--limit")) limit = std::atoll(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--out")) out = argv[i + 1];
-    if (!std::strcmp(argv[i], "--data-dir")) dir = argv[i + 1];
-  }
+int main(int argc, char** argv) try {
+  const examples::Args args(argc, argv, {"epochs", "limit", "out", "data-dir"});
+  const int epochs = static_cast<int>(args.integer("epochs", 10));
+  const int64_t limit = args.integer("limit", 0);
+  const std::string out = args.str("out", ".");
+  std::string dir = args.str("data-dir", "");
+  const fx::Device device = args.device();
   fx::manual_seed(0);
   if (dir.empty()) dir = data::default_fashion_mnist_dir();
   auto train = data::read_mnist(dir, true), test = data::read_mnist(dir, false);  // (N, 1, 28, 28) in [0, 1]
@@ -55,10 +53,12 @@ int main(int argc, char** argv) {
   data::DataLoader test_loader(std::make_shared<data::TensorDataset>(test.data, test.targets), {.batch_size = 1000});
 
   nn::Sequential model = simple_cnn();
+  model->to(device);  // before the optimiser takes the parameters
   std::cout << model << "\n";
   auto opt = std::make_shared<fx::optim::Adam>(model->parameters(), fx::optim::AdamOptions(1e-3));
   fx::train::Trial trial(model, opt, fx::train::cross_entropy_loss(), fx::train::make_metrics({"acc"}),
                          {std::make_shared<fx::train::ProgressBar>()});
+  examples::run_on(trial, device);  // the loaders' CPU batches go to `device` in each step
   trial.fit(train_loader, epochs, test_loader);
   const double acc = trial.evaluate(test_loader).at("acc");
   std::printf("test accuracy %.4f\n", acc);
@@ -70,13 +70,17 @@ int main(int argc, char** argv) {
   std::printf("saved %s\n", path.c_str());
 
   nn::Sequential fresh = simple_cnn();
-  fresh->load_state_dict(fx::load(path));
+  fresh->to(device);
+  fresh->load_state_dict(fx::load(path));  // fx::load gives CPU tensors; they are copied to `device`
   fresh->eval();
   fx::NoGradGuard no_grad;
   int64_t correct = 0;
-  for (const data::Batch& b : test_loader) correct += (fresh(b.data).argmax(1) == b.target).sum().item<int64_t>();
+  for (const data::Batch& b : test_loader)
+    correct += (fresh(b.data.to(device)).argmax(1) == b.target.to(device)).sum().item<int64_t>();
   const double reloaded = static_cast<double>(correct) / static_cast<double>(test.data.size(0));
   std::printf("reloaded model: test accuracy %.4f (%s)\n", reloaded,
               std::abs(reloaded - acc) < 1e-9 ? "same" : "DIFFERENT");
   return 0;
+} catch (const std::exception& e) {
+  return examples::fail(e);
 }

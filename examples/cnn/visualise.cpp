@@ -6,6 +6,7 @@
 // Prints each file written and the class logit before and after the ascent.
 //
 //   visualise [--weights FILE] [--limit N] [--class C] [--steps N] [--l2 LAMBDA] [--out DIR]
+//             [--device cpu|cuda|cuda:N]
 //
 // Without --weights it first trains the model for one epoch on the first N training images
 // (default 6 000; about 2 s); with --weights it loads simple_cnn's saved file. C defaults to 1
@@ -14,10 +15,10 @@
 // ctest: logit of class 1 \(Trouser\): -?[0-9.]+ before, [1-9][0-9]+\.[0-9]+ after
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
+#include "common/args.h"
 #include "fluxion/data.h"
 #include "fluxion/fluxion.h"
 #include "fluxion/io.h"
@@ -37,7 +38,7 @@ nn::Sequential simple_cnn() {
 // Tiles (N, H, W) as a uint8 image with `cols` tiles per row, each tile scaled to its own
 // min..max (black..white), magnified `scale` times (nearest neighbour), 2-pixel grey borders.
 fx::Tensor tile_grid(const fx::Tensor& tiles, int64_t cols, int64_t scale) {
-  const fx::Tensor t = tiles.detach().to(fx::kFloat32).contiguous();
+  const fx::Tensor t = tiles.detach().to(fx::kCPU, fx::kFloat32).contiguous();  // pixels are written on the CPU
   const int64_t N = t.size(0), H = t.size(1), W = t.size(2), pad = 2;
   const int64_t rows = (N + cols - 1) / cols, th = H * scale + pad, tw = W * scale + pad;
   fx::Tensor grid = fx::full({rows * th + pad, cols * tw + pad}, 128, fx::kUInt8);  // (rows*th, cols*tw)
@@ -56,23 +57,18 @@ fx::Tensor tile_grid(const fx::Tensor& tiles, int64_t cols, int64_t scale) {
   return grid;
 }
 
-int main(int argc, char** argv) {
-  std::string weights, out = ".";
-  int64_t limit = 6000, cls = 1;
-  int steps = 200;
-  double lambda = 1e-3;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--weights")) weights = argv[i + 1];
-    if (!std::strcmp(argv[i], "--limit")) limit = std::atoll(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--class")) cls = std::atoll(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--steps")) steps = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--l2")) lambda = std::atof(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--out")) out = argv[i + 1];
-  }
+int main(int argc, char** argv) try {
+  const examples::Args args(argc, argv, {"weights", "limit", "class", "steps", "l2", "out"});
+  const std::string weights = args.str("weights", ""), out = args.str("out", ".");
+  const int64_t limit = args.integer("limit", 6000), cls = args.integer("class", 1);
+  const int steps = static_cast<int>(args.integer("steps", 200));
+  const double lambda = args.real("l2", 1e-3);
+  const fx::Device device = args.device();
   fx::manual_seed(0);
   const std::string dir = data::default_fashion_mnist_dir();
   const auto& names = data::fashion_mnist_classes();
   nn::Sequential model = simple_cnn();
+  model->to(device);  // before the optimiser takes the parameters; loaded weights are copied there
   if (!weights.empty()) {
     model->load_state_dict(fx::load(weights));
     std::printf("loaded %s\n", weights.c_str());
@@ -84,7 +80,7 @@ int main(int argc, char** argv) {
     fx::optim::Adam opt(model->parameters(), fx::optim::AdamOptions(1e-3));
     for (const data::Batch& b : loader) {
       opt.zero_grad();
-      nn::functional::cross_entropy(model(b.data), b.target).backward();
+      nn::functional::cross_entropy(model(b.data.to(device)), b.target.to(device)).backward();
       opt.step();
     }
     std::printf("trained one epoch on %ld images\n", static_cast<long>(limit));
@@ -103,7 +99,7 @@ int main(int argc, char** argv) {
   auto hook = model[1]->register_forward_hook(
       [&](nn::ModuleImpl&, const fx::Tensor&, const fx::Tensor& output) { maps = output.detach(); });
   auto test = data::read_mnist(dir, false);
-  const fx::Tensor image = test.data.narrow(0, 0, 1);  // (1, 1, 28, 28)
+  const fx::Tensor image = test.data.narrow(0, 0, 1).to(device);  // (1, 1, 28, 28)
   const int64_t predicted = model(image).argmax(1).item<int64_t>();
   model[1]->remove_hook(hook);
   const std::string image_png = out + "/input.png", maps_png = out + "/feature_maps.png";
@@ -115,7 +111,7 @@ int main(int argc, char** argv) {
               static_cast<long>(maps.size(2)), static_cast<long>(maps.size(3)));
 
   // 3. Activation maximisation: maximise logit[cls] - lambda * |x|^2 over the image x.
-  fx::Tensor x = fx::full({1, 1, 28, 28}, 0.5).requires_grad_();
+  fx::Tensor x = fx::full({1, 1, 28, 28}, 0.5, device).requires_grad_();
   auto logit = [&] { return model(x).select(1, cls).sum(); };
   const double before = logit().item<double>();
   fx::optim::Adam opt({x}, fx::optim::AdamOptions(0.05));
@@ -134,4 +130,6 @@ int main(int argc, char** argv) {
   std::printf("logit of class %ld (%s): %.3f before, %.3f after\n", static_cast<long>(cls), names[cls].c_str(), before,
               after);
   return 0;
+} catch (const std::exception& e) {
+  return examples::fail(e);
 }

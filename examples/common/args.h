@@ -63,7 +63,8 @@ class Args {
     const fluxion::Device d(str("device", "cpu"));
     if (d.is_cuda()) {
       FX_CHECK(fluxion::cuda_compiled(), "--device ", d.str(),
-               ": this build of Fluxion has no CUDA backend (fluxion::cuda_compiled() is false); use --device cpu");
+               ": this build of Fluxion has no CUDA backend (configure with -DFLUXION_CUDA=ON, see docs/cuda.md); "
+               "use --device cpu");
       const int count = fluxion::cuda_device_count();
       FX_CHECK(count > 0, "--device ", d.str(), ": no CUDA device found (fluxion::cuda_device_count() is 0)");
       FX_CHECK(d.index() < count, "--device ", d.str(), ": there are only ", count, " CUDA devices");

@@ -6,15 +6,15 @@
 //   coordconv global max pooling, but the input carries two coordinate channels (x, y), so the
 //             features can encode where the points are (Liu et al., "CoordConv", 2018)
 //
-//   cnn_regression [--steps N]
+//   cnn_regression [--steps N] [--device cpu|cuda|cuda:N]
 //
 // ctest: coordconv +validation MSE
 #include <cstdio>
-#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "common/args.h"
 #include "fluxion/fluxion.h"
 #include "fluxion/nn.h"
 #include "fluxion/optim.h"
@@ -43,18 +43,19 @@ void scatter_plot(int64_t index, float* image, float* target) {
   target[1] = b;
 }
 
-// Images first .. first + n - 1 as (n, 1, 32, 32) and their targets (n, 2).
-std::pair<fx::Tensor, fx::Tensor> batch(int64_t first, int64_t n) {
+// Images first .. first + n - 1 as (n, 1, 32, 32) and their targets (n, 2), drawn on the CPU and
+// moved to `device`.
+std::pair<fx::Tensor, fx::Tensor> batch(int64_t first, int64_t n, fx::Device device) {
   auto x = fx::empty({n, 1, kSize, kSize});
   auto y = fx::empty({n, 2});
   for (int64_t i = 0; i < n; ++i)
     scatter_plot(first + i, x.data_ptr<float>() + i * kSize * kSize, y.data_ptr<float>() + i * 2);
-  return {x, y};
+  return {x.to(device), y.to(device)};
 }
 
 // Two channels holding each pixel's x and y coordinate in [-1, 1], appended to the image.
 fx::Tensor with_coordinates(const fx::Tensor& x) {
-  auto ramp = fx::linspace(-1.0, 1.0, kSize);
+  auto ramp = fx::linspace(-1.0, 1.0, kSize, x.device());
   auto cx = ramp.view({1, 1, 1, kSize}).expand({x.size(0), 1, kSize, kSize});
   auto cy = (-ramp).view({1, 1, kSize, 1}).expand({x.size(0), 1, kSize, kSize});
   return fx::cat({x, cx, cy}, 1);
@@ -65,10 +66,11 @@ nn::Sequential features(int64_t in_channels) {
                         nn::Conv2d(nn::Conv2dOptions(8, 16, 3).padding(1)), nn::ReLU(), nn::MaxPool2d(2));
 }
 
-double train_and_validate(const std::string& name, nn::Sequential model, bool coords, int steps) {
+double train_and_validate(const std::string& name, nn::Sequential model, bool coords, int steps, fx::Device device) {
+  model->to(device);  // before the optimiser takes the parameters, as in PyTorch
   fx::optim::Adam opt(model->parameters(), fx::optim::AdamOptions(2e-3));
   for (int s = 0; s < steps; ++s) {
-    auto [x, y] = batch(1000 + int64_t{s} * 32, 32);  // images 0..999 are the validation set
+    auto [x, y] = batch(1000 + int64_t{s} * 32, 32, device);  // images 0..999 are the validation set
     opt.zero_grad();
     auto loss = nn::functional::mse_loss(model(coords ? with_coordinates(x) : x), y);
     loss.backward();
@@ -76,7 +78,7 @@ double train_and_validate(const std::string& name, nn::Sequential model, bool co
   }
   fx::NoGradGuard no_grad;
   model->eval();
-  auto [xv, yv] = batch(0, 500);
+  auto [xv, yv] = batch(0, 500, device);
   const double mse = nn::functional::mse_loss(model(coords ? with_coordinates(xv) : xv), yv).item<double>();
   std::printf("%-10s validation MSE %.4f\n", name.c_str(), mse);
   return mse;
@@ -84,12 +86,13 @@ double train_and_validate(const std::string& name, nn::Sequential model, bool co
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  int steps = 300;
-  if (argc == 3 && !std::strcmp(argv[1], "--steps")) steps = std::atoi(argv[2]);
+int main(int argc, char** argv) try {
+  const examples::Args args(argc, argv, {"steps"});
+  const int steps = static_cast<int>(args.integer("steps", 300));
+  const fx::Device device = args.device();
   fx::manual_seed(0);
   fx::set_num_threads(1);  // batches of 32 small images: one thread is fastest
-  auto [xv, yv] = batch(0, 500);
+  auto [xv, yv] = batch(0, 500, fx::kCPU);
   std::printf("predicting (slope, intercept) of scatter plots; predicting the mean gives MSE %.4f\n",
               (yv - yv.mean(fx::DimList{0})).square().mean().item<double>());
 
@@ -98,14 +101,16 @@ int main(int argc, char** argv) {
   flat->push_back(nn::Linear(16 * 8 * 8, 64));
   flat->push_back(nn::ReLU());
   flat->push_back(nn::Linear(64, 2));
-  train_and_validate("flatten", flat, false, steps);
+  train_and_validate("flatten", flat, false, steps, device);
 
   for (bool coords : {false, true}) {
     nn::Sequential pooled = features(coords ? 3 : 1);
     pooled->push_back(nn::AdaptiveMaxPool2d(1));
     pooled->push_back(nn::Flatten());
     pooled->push_back(nn::Linear(16, 2));
-    train_and_validate(coords ? "coordconv" : "max pool", pooled, coords, steps);
+    train_and_validate(coords ? "coordconv" : "max pool", pooled, coords, steps, device);
   }
   return 0;
+} catch (const std::exception& e) {
+  return examples::fail(e);
 }

@@ -92,7 +92,7 @@ int main(int argc, char** argv) try {
   const Tensor X = (digits.data.to(fx::kFloat64) / 16.0).to(device);  // pixels in [0, 1]
   const Tensor labels = digits.targets.to(device);
   const int64_t n = X.size(0), n_train = n * 3 / 4;
-  const Tensor order = fx::randperm(n).to(device);  // seeded split: 1347 train, 450 test
+  const Tensor order = fx::randperm(n).to(device);  // seeded split: 1347 train, 450 test (drawn on the CPU)
   const Tensor train_idx = order.narrow(0, 0, n_train), test_idx = order.narrow(0, n_train, n - n_train);
   const Tensor Xtr = X.index_select(0, train_idx), ytr = labels.index_select(0, train_idx);
   const Tensor Xte = X.index_select(0, test_idx), yte = labels.index_select(0, test_idx);
@@ -106,7 +106,7 @@ int main(int argc, char** argv) try {
   };
   const auto [Xb, yb] = zeros_and_ones(Xtr, ytr);
   const auto [Xbt, ybt] = zeros_and_ones(Xte, yte);
-  Tensor w = 0.01 * fx::randn({64}, f64), b = fx::zeros({1}, f64);
+  Tensor w = 0.01 * fx::randn({64}, fx::kFloat64).to(device), b = fx::zeros({1}, f64);  // drawn on the CPU
   Tensor gw, gb;
   logistic_loss(Xb, yb, w, b, &gw, &gb);
   const double err_w = check_gradient(w, gw, [&] { return logistic_loss(Xb, yb, w, b, nullptr, nullptr); });
@@ -125,7 +125,7 @@ int main(int argc, char** argv) try {
               static_cast<long>(Xbt.size(0)));
 
   // ---- softmax regression: all 10 digits ----
-  Tensor W = 0.01 * fx::randn({64, 10}, f64), bias = fx::zeros({10}, f64);
+  Tensor W = 0.01 * fx::randn({64, 10}, fx::kFloat64).to(device), bias = fx::zeros({10}, f64);
   Tensor gW, gbias;
   softmax_loss(Xtr, ytr, W, bias, &gW, &gbias);
   const double err_W = check_gradient(W, gW, [&] { return softmax_loss(Xtr, ytr, W, bias, nullptr, nullptr); });

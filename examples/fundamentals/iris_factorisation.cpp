@@ -30,9 +30,9 @@ double frobenius(const Tensor& t) { return t.square().sum().sqrt().item<double>(
 // Full-batch Adam on the squared error over the entries where mask is 1, plus lambda (|U|^2 + |V|^2);
 // returns U V^T.
 Tensor factorise(const Tensor& Z, const Tensor& mask, int64_t k, double lambda, int steps) {
-  const auto options = Z.options();
-  auto U = (0.1 * fx::randn({Z.size(0), k}, options)).requires_grad_(true);
-  auto V = (0.1 * fx::randn({Z.size(1), k}, options)).requires_grad_(true);
+  // Drawn on the CPU and moved, so every device starts from the same factors.
+  auto U = (0.1 * fx::randn({Z.size(0), k}, fx::kFloat64).to(Z.device())).requires_grad_(true);
+  auto V = (0.1 * fx::randn({Z.size(1), k}, fx::kFloat64).to(Z.device())).requires_grad_(true);
   fx::optim::Adam opt({U, V}, fx::optim::AdamOptions(0.02));
   for (int s = 0; s < steps; ++s) {
     opt.zero_grad();
@@ -84,7 +84,7 @@ int main(int argc, char** argv) try {
   std::printf("gradient descent - optimum: %.2e (relative %.1e)\n", err_gd - optimum, (err_gd - optimum) / optimum);
 
   // Matrix completion: fit 80% of the entries, score the hidden 20%.
-  const Tensor mask = (fx::rand({n, 4}, Z.options()) < 0.8).to(fx::kFloat64);
+  const Tensor mask = (fx::rand({n, 4}, fx::kFloat64) < 0.8).to(device, fx::kFloat64);
   const Tensor hidden = 1.0 - mask;
   const double count = hidden.sum().item<double>();
   auto held_out_rmse = [&](const Tensor& completed) {

@@ -4,6 +4,7 @@
 // ctest: gradient descent vs closed form: max difference [0-9.]+e-(0[89]|1[0-9])
 #include <cstdio>
 
+#include "common/args.h"
 #include "fluxion/fluxion.h"
 #include "fluxion/linalg.h"
 
@@ -16,13 +17,15 @@ void show(const char* name, const fx::Tensor& theta) {
   std::printf("\n");
 }
 
-int main() {
+int main(int argc, char** argv) try {
+  const fx::Device device = examples::Args(argc, argv).device();  // --device cpu|cuda|cuda:N
   fx::manual_seed(0);
   const int64_t n = 200, d = 3;
-  const fx::TensorOptions f64(fx::kFloat64);
-  const auto theta_true = fx::tensor({2.0, -1.0, 0.5, 3.0}, fx::kFloat64);  // three weights, then the bias
-  const auto X = fx::cat({fx::randn({n, d}, f64), fx::ones({n, 1}, f64)}, 1);
-  const auto y = fx::matmul(X, theta_true) + 0.1 * fx::randn({n}, f64);
+  const auto f64 = fx::TensorOptions(fx::kFloat64).device(device);
+  const auto theta_true = fx::tensor({2.0, -1.0, 0.5, 3.0}, f64);  // three weights, then the bias
+  // Random numbers are drawn on the CPU and moved, so every device sees the same data.
+  const auto X = fx::cat({fx::randn({n, d}, fx::kFloat64).to(device), fx::ones({n, 1}, f64)}, 1);
+  const auto y = fx::matmul(X, theta_true) + 0.1 * fx::randn({n}, fx::kFloat64).to(device);
 
   // 1. theta = X^+ y (the Moore-Penrose pseudo-inverse solves the normal equations).
   const auto theta_pinv = fx::matmul(la::pinv(X), y);
@@ -48,4 +51,6 @@ int main() {
   std::printf("closed form vs true theta: max difference %.3f (the noise)\n",
               (theta_pinv - theta_true).abs().max().item<double>());
   return 0;
+} catch (const std::exception& e) {
+  return examples::fail(e);
 }

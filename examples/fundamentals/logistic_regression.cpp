@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "common/args.h"
 #include "fluxion/data.h"
 #include "fluxion/fluxion.h"
 
@@ -69,34 +70,37 @@ double accuracy(const Tensor& predicted, const Tensor& labels) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) try {
+  const fx::Device device = examples::Args(argc, argv).device();  // --device cpu|cuda|cuda:N
   fx::manual_seed(0);
   const std::string dir = fx::data::default_fashion_mnist_dir();
   auto train = fx::data::read_mnist(dir, /*train=*/true), test = fx::data::read_mnist(dir, /*train=*/false);
-  const Tensor X = train.data.view({train.data.size(0), -1}).to(fx::kFloat64);  // (60000, 784) in [0, 1]
-  const Tensor Xt = test.data.view({test.data.size(0), -1}).to(fx::kFloat64);
+  // Every tensor lives on `device`; random numbers are drawn on the CPU and moved.
+  const Tensor X = train.data.view({train.data.size(0), -1}).to(device, fx::kFloat64);  // (60000, 784) in [0, 1]
+  const Tensor Xt = test.data.view({test.data.size(0), -1}).to(device, fx::kFloat64);
+  const Tensor labels = train.targets.to(device), test_labels = test.targets.to(device);
 
   // ---- binary logistic regression: class 0 vs class 6 ----
   auto pick = [](const Tensor& data, const Tensor& labels) {
     const Tensor keep = ((labels == 0) | (labels == 6)).nonzero().view({-1});
     return std::pair{data.index_select(0, keep), (labels.index_select(0, keep) == 6).to(fx::kFloat64)};
   };
-  auto [Xb, yb] = pick(X, train.targets);
-  auto [Xbt, ybt] = pick(Xt, test.targets);
-  Tensor w = fx::zeros({784}, fx::kFloat64);
+  auto [Xb, yb] = pick(X, labels);
+  auto [Xbt, ybt] = pick(Xt, test_labels);
+  Tensor w = fx::zeros({784}, fx::TensorOptions(fx::kFloat64).device(device));
   double b = 0;
   {
     Tensor gw;
     double gb = 0;
     const Tensor Xs = Xb.narrow(0, 0, 200), ys = yb.narrow(0, 0, 200);
-    w = 0.01 * fx::randn({784}, fx::kFloat64);
+    w = 0.01 * fx::randn({784}, fx::kFloat64).to(device);
     logistic_loss(Xs, ys, w, b, &gw, &gb);
     const double err = check_gradient(
         w, gw, [&] { return logistic_loss(Xs, ys, w, b, nullptr, nullptr); }, 20);
     std::printf("logistic regression: gradient check, largest relative error %.1e\n", err);
   }
   for (int epoch = 0; epoch < 5; ++epoch) {
-    const Tensor order = fx::randperm(Xb.size(0));
+    const Tensor order = fx::randperm(Xb.size(0)).to(device);
     for (int64_t s = 0; s + 100 <= Xb.size(0); s += 100) {
       const Tensor idx = order.narrow(0, s, 100);
       Tensor gw;
@@ -111,27 +115,30 @@ int main() {
               logistic_loss(Xbt, ybt, w, b, nullptr, nullptr), bin_acc);
 
   // ---- softmax regression: all 10 classes ----
-  Tensor W = 0.01 * fx::randn({784, 10}, fx::kFloat64), bias = fx::zeros({10}, fx::kFloat64);
+  Tensor W = 0.01 * fx::randn({784, 10}, fx::kFloat64).to(device);
+  Tensor bias = fx::zeros({10}, fx::TensorOptions(fx::kFloat64).device(device));
   {
     Tensor gW, gb;
-    const Tensor Xs = X.narrow(0, 0, 200), ls = train.targets.narrow(0, 0, 200);
+    const Tensor Xs = X.narrow(0, 0, 200), ls = labels.narrow(0, 0, 200);
     softmax_loss(Xs, ls, W, bias, &gW, &gb);
     const double err = check_gradient(
         W, gW, [&] { return softmax_loss(Xs, ls, W, bias, nullptr, nullptr); }, 20);
     std::printf("softmax regression: gradient check, largest relative error %.1e\n", err);
   }
   for (int epoch = 0; epoch < 5; ++epoch) {
-    const Tensor order = fx::randperm(X.size(0));
+    const Tensor order = fx::randperm(X.size(0)).to(device);
     for (int64_t s = 0; s + 100 <= X.size(0); s += 100) {
       const Tensor idx = order.narrow(0, s, 100);
       Tensor gW, gb;
-      softmax_loss(X.index_select(0, idx), train.targets.index_select(0, idx), W, bias, &gW, &gb);
+      softmax_loss(X.index_select(0, idx), labels.index_select(0, idx), W, bias, &gW, &gb);
       W = W - 0.1 * gW;
       bias = bias - 0.1 * gb;
     }
   }
   const Tensor predicted = (fx::matmul(Xt, W) + bias).argmax(1);
   std::printf("softmax regression: test loss %.4f, test accuracy %.4f\n",
-              softmax_loss(Xt, test.targets, W, bias, nullptr, nullptr), accuracy(predicted, test.targets));
+              softmax_loss(Xt, test_labels, W, bias, nullptr, nullptr), accuracy(predicted, test_labels));
   return 0;
+} catch (const std::exception& e) {
+  return examples::fail(e);
 }

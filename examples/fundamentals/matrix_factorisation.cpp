@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/args.h"
 #include "fluxion/fluxion.h"
 #include "fluxion/linalg.h"
 #include "fluxion/optim.h"
@@ -19,12 +20,15 @@ namespace {
 
 const fx::TensorOptions f64(fx::kFloat64);
 
+// Draws on the CPU and moves the result, so every device sees the same numbers.
+Tensor randn_on(const fx::Shape& shape, fx::Device device) { return fx::randn(shape, f64).to(device); }
+
 double frobenius(const Tensor& t) { return t.square().sum().sqrt().item<double>(); }
 
 // Full-batch Adam on the (optionally masked) squared error; returns U V^T.
 Tensor fit_autograd(const Tensor& A, const Tensor& mask, int64_t k, int steps) {
-  auto U = (0.1 * fx::randn({A.size(0), k}, f64)).requires_grad_(true);
-  auto V = (0.1 * fx::randn({A.size(1), k}, f64)).requires_grad_(true);
+  auto U = (0.1 * randn_on({A.size(0), k}, A.device())).requires_grad_(true);
+  auto V = (0.1 * randn_on({A.size(1), k}, A.device())).requires_grad_(true);
   fx::optim::Adam opt({U, V}, fx::optim::AdamOptions(0.05));
   for (int s = 0; s < steps; ++s) {
     opt.zero_grad();
@@ -38,16 +42,18 @@ Tensor fit_autograd(const Tensor& A, const Tensor& mask, int64_t k, int steps) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) try {
+  const fx::Device device = examples::Args(argc, argv).device();  // --device cpu|cuda|cuda:N
   fx::manual_seed(0);
   const int64_t m = 40, n = 30, k = 3;
-  const Tensor A = fx::matmul(fx::randn({m, k}, f64), fx::randn({k, n}, f64)) + 0.1 * fx::randn({m, n}, f64);
+  const Tensor A = fx::matmul(randn_on({m, k}, device), randn_on({k, n}, device)) + 0.1 * randn_on({m, n}, device);
 
   // 1. Element-wise SGD: for each entry, move u_i and v_j along the error's gradient.
   Tensor U = 0.1 * fx::randn({m, k}, f64), V = 0.1 * fx::randn({n, k}, f64);
   {
-    // Plain arrays: the per-entry updates touch 3 numbers at a time, far below tensor-op sizes.
-    auto u = U.contiguous(), v = V.contiguous(), a = A.contiguous();
+    // Plain arrays on the CPU: the per-entry updates touch 3 numbers at a time, far below tensor-op
+    // sizes (and far below what is worth a GPU kernel launch).
+    auto u = U.contiguous(), v = V.contiguous(), a = A.cpu().contiguous();
     double* up = u.data_ptr<double>();
     double* vp = v.data_ptr<double>();
     const double* ap = a.data_ptr<double>();
@@ -66,13 +72,13 @@ int main() {
         }
       }
     }
-    U = u;
-    V = v;
+    U = u.to(device);
+    V = v.to(device);
   }
   const double err_sgd = frobenius(A - fx::matmul(U, V.t()));
 
   // 2. Full-batch gradient descent with autograd.
-  const double err_gd = frobenius(A - fit_autograd(A, fx::ones({m, n}, f64), k, 1500));
+  const double err_gd = frobenius(A - fit_autograd(A, fx::ones({m, n}, f64.device(device)), k, 1500));
 
   // 3. Truncated SVD: keep the k largest singular triplets.
   const auto [Us, S, Vh] = fx::linalg::svd(A, /*full_matrices=*/false);
@@ -86,7 +92,7 @@ int main() {
   std::printf("  truncated SVD (optimal)  %.4f = sqrt(sum of the discarded sigma^2) = %.4f\n", err_svd, tail);
 
   // Matrix completion: fit the observed 70% only, score the hidden 30%.
-  const Tensor mask = (fx::rand({m, n}, f64) < 0.7).to(fx::kFloat64);
+  const Tensor mask = (fx::rand({m, n}, f64) < 0.7).to(device, fx::kFloat64);
   const Tensor hidden = 1.0 - mask;
   const Tensor completed = fit_autograd(A, mask, k, 1500);
   const double count = hidden.sum().item<double>();
@@ -96,4 +102,6 @@ int main() {
   std::printf("completion from 70%% of the entries: RMSE on the hidden entries %.4f (mean fill: %.4f)\n", rmse,
               rmse_mean);
   return 0;
+} catch (const std::exception& e) {
+  return examples::fail(e);
 }

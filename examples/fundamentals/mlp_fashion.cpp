@@ -2,17 +2,18 @@
 // from the same initialisation: first with a hand-written loop, then with fx::train::Trial and
 // loss / accuracy / top-5 metrics and a progress bar. Ends with the per-class test accuracy.
 //
-//   mlp_fashion [--epochs N] [--limit N] [--data-dir DIR]
+//   mlp_fashion [--epochs N] [--limit N] [--data-dir DIR] [--device cpu|cuda|cuda:N]
 //
 // Defaults: 10 epochs on all 60 000 training images of Debian's Fashion-MNIST; --limit uses the
 // first N training images only (the CTest run: 1 epoch on 6 000 images).
 // ctest-args: --epochs 1 --limit 6000
 // ctest: Trial: test accuracy 0\.[7-9]
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <string>
 
+#include "common/args.h"
+#include "common/trial_device.h"
 #include "fluxion/data.h"
 #include "fluxion/fluxion.h"
 #include "fluxion/nn.h"
@@ -23,15 +24,12 @@ namespace fx = fluxion;
 namespace nn = fluxion::nn;
 namespace data = fluxion::data;
 
-int main(int argc, char** argv) {
-  int epochs = 10;
-  int64_t limit = 0;
-  std::string dir;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--epochs")) epochs = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--limit")) limit = std::atoll(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--data-dir")) dir = argv[i + 1];
-  }
+int main(int argc, char** argv) try {
+  const examples::Args args(argc, argv, {"epochs", "limit", "data-dir"});
+  const int epochs = static_cast<int>(args.integer("epochs", 10));
+  const int64_t limit = args.integer("limit", 0);
+  std::string dir = args.str("data-dir", "");
+  const fx::Device device = args.device();
   fx::manual_seed(0);
   // The whole set as tensors (images in [0, 1], flattened to 784 features), then loaders over them.
   if (dir.empty()) dir = data::default_fashion_mnist_dir();
@@ -45,7 +43,13 @@ int main(int argc, char** argv) {
   data::DataLoader train_loader(train_set, {.batch_size = 128, .shuffle = true, .seed = 0});
   data::DataLoader test_loader(test_set, {.batch_size = 1000});
 
-  auto make_model = [] { return nn::Sequential(nn::Linear(784, 784), nn::ReLU(), nn::Linear(784, 10)); };
+  // The model lives on `device` (moved before an optimiser takes its parameters); the loaders yield
+  // CPU batches, which each step moves there.
+  auto make_model = [device] {
+    nn::Sequential model(nn::Linear(784, 784), nn::ReLU(), nn::Linear(784, 10));
+    model->to(device);
+    return model;
+  };
   nn::Sequential model = make_model();
   // Both runs start from these weights. state_dict() shares storage with the model (as in
   // PyTorch), so the snapshot must be a copy or it would follow the training.
@@ -60,7 +64,7 @@ int main(int argc, char** argv) {
       double total = 0;
       for (const data::Batch& b : train_loader) {
         opt.zero_grad();
-        auto loss = nn::functional::cross_entropy(model(b.data), b.target);
+        auto loss = nn::functional::cross_entropy(model(b.data.to(device)), b.target.to(device));
         loss.backward();
         opt.step();
         total += loss.item<double>() * static_cast<double>(b.data.size(0));
@@ -68,7 +72,8 @@ int main(int argc, char** argv) {
       fx::NoGradGuard no_grad;
       model->eval();
       int64_t correct = 0;
-      for (const data::Batch& b : test_loader) correct += (model(b.data).argmax(1) == b.target).sum().item<int64_t>();
+      for (const data::Batch& b : test_loader)
+        correct += (model(b.data.to(device)).argmax(1) == b.target.to(device)).sum().item<int64_t>();
       std::printf("hand-written loop: epoch %2d  train loss %.4f  test accuracy %.4f\n", epoch,
                   total / static_cast<double>(train_set->size()),
                   static_cast<double>(correct) / static_cast<double>(test_set->size()));
@@ -82,6 +87,7 @@ int main(int argc, char** argv) {
   auto confusion = std::make_shared<fx::train::ConfusionMatrix>(10);
   fx::train::Trial trial(model2, opt, fx::train::cross_entropy_loss(), fx::train::make_metrics({"acc", "top5"}),
                          {std::make_shared<fx::train::ProgressBar>()});
+  examples::run_on(trial, device);
   train_loader.set_epoch(0);
   trial.fit(train_loader, epochs, test_loader);
   trial.add_metric(confusion);
@@ -96,4 +102,6 @@ int main(int argc, char** argv) {
   std::printf("%-12s accuracy\n", "class");
   for (int64_t c = 0; c < 10; ++c) std::printf("%-12s %.3f\n", names[c].c_str(), per_class[c].item<double>());
   return 0;
+} catch (const std::exception& e) {
+  return examples::fail(e);
 }

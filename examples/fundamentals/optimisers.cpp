@@ -3,17 +3,17 @@
 // Prints where each one ends and writes optimisers_<function>.svg: the function as a shaded map
 // with each optimiser's path drawn over it.
 //
-//   optimisers [--steps N] [--out DIR]
+//   optimisers [--steps N] [--out DIR] [--device cpu|cuda|cuda:N]
 //
 // ctest: bowl +LBFGS +ends at \( *-?0\.0000, *-?0\.0000\)
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "common/args.h"
 #include "fluxion/fluxion.h"
 #include "fluxion/optim.h"
 
@@ -80,8 +80,9 @@ std::vector<std::pair<std::string, Factory>> optimisers() {
 }
 
 // Runs `steps` optimiser steps from the function's start; returns the visited points.
-std::vector<std::pair<double, double>> descend(const TestFunction& fn, const Factory& make, int steps) {
-  auto p = fx::tensor({fn.x0, fn.y0}, fx::kFloat64).requires_grad_(true);
+std::vector<std::pair<double, double>> descend(const TestFunction& fn, const Factory& make, int steps,
+                                               fx::Device device) {
+  auto p = fx::tensor({fn.x0, fn.y0}, fx::TensorOptions(fx::kFloat64).device(device)).requires_grad_(true);
   auto opt = make(p, fn.sgd_lr_scale);
   auto loss = [&] {
     opt->zero_grad();
@@ -105,7 +106,7 @@ void write_svg(const std::string& file, const TestFunction& fn,
   auto px = [&](double v) { return (v - fn.lo) / span * size; };
   auto py = [&](double v) { return size - (v - fn.lo) / span * size; };
   auto centres = fx::linspace(fn.lo + span / cells / 2, fn.hi - span / cells / 2, cells, fx::kFloat64);
-  auto grid = fn.f(centres.unsqueeze(0), centres.unsqueeze(1)).log1p();  // [y, x]
+  auto grid = fn.f(centres.unsqueeze(0), centres.unsqueeze(1)).log1p();  // [y, x], on the CPU
   const double gmin = grid.min().item<double>(), gmax = grid.max().item<double>();
   FILE* out = std::fopen(file.c_str(), "w");
   if (!out) {
@@ -133,19 +134,15 @@ void write_svg(const std::string& file, const TestFunction& fn,
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  int steps = 100;
-  std::string out_dir = ".";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--steps"))
-      steps = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--out"))
-      out_dir = argv[i + 1];
-  }
+int main(int argc, char** argv) try {
+  const examples::Args args(argc, argv, {"steps", "out"});
+  const int steps = static_cast<int>(args.integer("steps", 100));
+  const std::string out_dir = args.str("out", ".");
+  const fx::Device device = args.device();
   for (const auto& fn : test_functions()) {
     std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>> paths;
     for (const auto& [name, make] : optimisers()) {
-      auto path = descend(fn, make, steps);
+      auto path = descend(fn, make, steps, device);
       const auto [x, y] = path.back();
       const double value = fn.f(fx::full({}, x, fx::kFloat64), fx::full({}, y, fx::kFloat64)).item<double>();
       std::printf("%-10s %-9s ends at (%8.4f, %8.4f)  f = %.3e\n", fn.name.c_str(), name.c_str(), x, y, value);
@@ -156,4 +153,6 @@ int main(int argc, char** argv) {
     std::printf("wrote %s\n", file.c_str());
   }
   return 0;
+} catch (const std::exception& e) {
+  return examples::fail(e);
 }

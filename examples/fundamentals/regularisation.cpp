@@ -5,16 +5,16 @@
 //     the validation error back down.
 // Writes regularisation.svg: training and validation error per step for each setting.
 //
-//   regularisation [--out DIR]
+//   regularisation [--out DIR] [--device cpu|cuda|cuda:N]
 //
 // ctest: early stopping +best validation MSE
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
+#include "common/args.h"
 #include "fluxion/fluxion.h"
 #include "fluxion/nn.h"
 #include "fluxion/optim.h"
@@ -48,6 +48,7 @@ struct Curves {
 // Full-batch Adam(W); records both errors every 25 steps (validation in eval mode, no grad).
 Curves fit(const std::string& name, nn::Sequential net, const fx::Tensor& x, const fx::Tensor& y, const fx::Tensor& xv,
            const fx::Tensor& yv, int steps, double weight_decay) {
+  net->to(x.device());  // the model goes where the data is, before the optimiser takes its parameters
   fx::optim::AdamW opt(net->parameters(), fx::optim::AdamWOptions(1e-2).weight_decay(weight_decay));
   Curves c{name, {}, {}};
   for (int s = 1; s <= steps; ++s) {
@@ -100,9 +101,10 @@ void write_svg(const std::string& file, const std::vector<Curves>& runs) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  std::string out_dir = ".";
-  if (argc == 3 && !std::strcmp(argv[1], "--out")) out_dir = argv[2];
+int main(int argc, char** argv) try {
+  const examples::Args args(argc, argv, {"out"});
+  const std::string out_dir = args.str("out", ".");
+  const fx::Device device = args.device();
   fx::manual_seed(0);
   // Tensors of at most 200 x 128: one thread, since waking a second one for each small matrix
   // product costs more than it saves (THREADS=N overrides).
@@ -110,7 +112,7 @@ int main(int argc, char** argv) {
   fx::set_num_threads(threads ? std::atoi(threads) : 1);
 
   // 1. Universal approximation: 200 noise-free points, growing width.
-  auto xs = fx::linspace(-2.0, 2.0, 200).unsqueeze(1);
+  auto xs = fx::linspace(-2.0, 2.0, 200, device).unsqueeze(1);
   auto ys = target_fn(xs);
   std::printf("universal approximation (one hidden layer, 1500 steps):\n");
   for (int64_t width : {1, 2, 4, 16, 64}) {
@@ -119,8 +121,9 @@ int main(int argc, char** argv) {
   }
 
   // 2. Over-fitting: 20 noisy training points, 200 clean validation points.
-  auto x = fx::rand({20, 1}) * 4.0 - 2.0;
-  auto y = target_fn(x) + 0.3 * fx::randn({20, 1});
+  // Drawn on the CPU and moved, so every device sees the same points.
+  auto x = (fx::rand({20, 1}) * 4.0 - 2.0).to(device);
+  auto y = target_fn(x) + 0.3 * fx::randn({20, 1}).to(device);
   const int steps = 2000;
   std::vector<Curves> runs;
   runs.push_back(fit("plain", mlp(128, 2, 0.0), x, y, xs, ys, steps, 0.0));
@@ -141,4 +144,6 @@ int main(int argc, char** argv) {
   write_svg(file, runs);
   std::printf("wrote %s\n", file.c_str());
   return 0;
+} catch (const std::exception& e) {
+  return examples::fail(e);
 }

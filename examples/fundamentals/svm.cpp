@@ -3,16 +3,16 @@
 // loss per epoch and the test accuracy, and writes svm.svg: the points, the decision boundary
 // w.x + b = 0 and the margins w.x + b = +-1.
 //
-//   svm [--out DIR]
+//   svm [--out DIR] [--device cpu|cuda|cuda:N]
 //
 // ctest: test accuracy 0\.9[5-9]|test accuracy 1\.00
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "common/args.h"
 #include "fluxion/data.h"
 #include "fluxion/fluxion.h"
 #include "fluxion/optim.h"
@@ -56,16 +56,18 @@ void write_svg(const std::string& file, const fx::Tensor& x, const fx::Tensor& y
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  std::string out_dir = ".";
-  if (argc == 3 && !std::strcmp(argv[1], "--out")) out_dir = argv[2];
+int main(int argc, char** argv) try {
+  const examples::Args args(argc, argv, {"out"});
+  const std::string out_dir = args.str("out", ".");
+  const fx::Device device = args.device();
   fx::manual_seed(0);
   auto all = blobs(200);
   auto parts = data::random_split(all, {300, 100}, /*seed=*/0);
   data::DataLoader train(parts[0], data::DataLoaderOptions{.batch_size = 32, .shuffle = true, .seed = 0});
 
-  auto w = fx::zeros({2}).requires_grad_(true);
-  auto b = fx::zeros({1}).requires_grad_(true);
+  // The loader yields CPU batches; the parameters, and each batch, live on `device`.
+  auto w = fx::zeros({2}, fx::TensorOptions().device(device)).requires_grad_(true);
+  auto b = fx::zeros({1}, fx::TensorOptions().device(device)).requires_grad_(true);
   // Weight decay on w only: the bias is not part of the margin 2 / |w|.
   std::vector<fx::optim::OptimizerParamGroup> groups;
   groups.emplace_back(std::vector<fx::Tensor>{w}, fx::optim::SGDOptions(0.1).weight_decay(0.01));
@@ -75,9 +77,10 @@ int main(int argc, char** argv) {
     double total = 0;
     int64_t seen = 0;
     for (const data::Batch& batch : train) {
+      const fx::Tensor x = batch.data.to(device), y = batch.target.to(device);
       opt.zero_grad();
-      auto score = fx::matmul(batch.data, w) + b;
-      auto loss = (1.0 - batch.target * score).clamp_min(0.0).mean();
+      auto score = fx::matmul(x, w) + b;
+      auto loss = (1.0 - y * score).clamp_min(0.0).mean();
       loss.backward();
       opt.step();
       total += loss.item<double>() * static_cast<double>(batch.data.size(0));
@@ -91,8 +94,8 @@ int main(int argc, char** argv) {
   fx::NoGradGuard no_grad;
   int64_t correct = 0, count = 0;
   for (const data::Batch& batch : test) {
-    auto predicted = (fx::matmul(batch.data, w) + b).sign();
-    correct += (predicted == batch.target).sum().item<int64_t>();
+    auto predicted = (fx::matmul(batch.data.to(device), w) + b).sign();
+    correct += (predicted == batch.target.to(device)).sum().item<int64_t>();
     count += batch.data.size(0);
   }
   const double w0 = w[0].item<float>(), w1 = w[1].item<float>(), bias = b.item<float>();
@@ -104,4 +107,6 @@ int main(int argc, char** argv) {
   write_svg(out_dir + "/svm.svg", full->data(), full->targets(), w0, w1, bias);
   std::printf("wrote %s/svm.svg\n", out_dir.c_str());
   return 0;
+} catch (const std::exception& e) {
+  return examples::fail(e);
 }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "common/args.h"
 #include "fluxion/fluxion.h"
 #include "fluxion/nn.h"
 #include "fluxion/optim.h"
@@ -50,10 +51,12 @@ std::pair<fx::Tensor, fx::Tensor> spirals(int64_t n) {
   return {x, y};
 }
 
-int main() {
+int main(int argc, char** argv) try {
+  const fx::Device device = examples::Args(argc, argv).device();  // --device cpu|cuda|cuda:N
   fx::manual_seed(0);
   fx::set_num_threads(1);  // a tiny network: one thread is fastest
   SpiralNet net(32, 2);
+  net->to(device);  // before an optimiser takes the parameters, as in PyTorch
   std::cout << net << "\n";
   std::printf("parameters: %ld, first names: %s, %s\n", static_cast<long>(net->num_parameters()),
               net->named_parameters().keys()[0].c_str(), net->named_parameters().keys()[2].c_str());
@@ -63,7 +66,8 @@ int main() {
   auto hook = net->blocks[0]->register_forward_hook(
       [&](nn::ModuleImpl&, const fx::Tensor&, const fx::Tensor& out) { spread = out.std().item<double>(); });
 
-  auto [x, y] = spirals(200);
+  auto [points, labels] = spirals(200);  // drawn on the CPU, then moved
+  const fx::Tensor x = points.to(device), y = labels.to(device);
   fx::optim::Adam opt(net->parameters(), fx::optim::AdamOptions(3e-3));
   for (int step = 1; step <= 300; ++step) {
     opt.zero_grad();
@@ -88,9 +92,12 @@ int main() {
 
   // State dicts round-trip into a fresh model with the same structure.
   SpiralNet copy(32, 2);
+  copy->to(device);
   copy->load_state_dict(net->state_dict());
   fx::NoGradGuard no_grad;
   const double acc = (copy(x).argmax(1) == y).to(fx::kFloat32).mean().item<double>();
   std::printf("training accuracy %.2f (copy loaded from the state dict)\n", acc);
   return 0;
+} catch (const std::exception& e) {
+  return examples::fail(e);
 }
