@@ -205,6 +205,22 @@ void sum_cuda(const Tensor& out, const Tensor& in, const Shape& dims, double sca
                  s);
 }
 
+// ---- softmax / log_softmax ----------------------------------------------------------------------
+
+template <bool kLog>
+void softmax_cuda(const Tensor& out, const Tensor& in, int64_t dim) {
+  const int dev = cd::common_cuda_device({&out, &in}, kLog ? "log_softmax" : "softmax");
+  FX_CHECK(in.is_contiguous() && out.is_contiguous(), "softmax: the CUDA kernel expects contiguous tensors");
+  if (in.numel() == 0) return;
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= in.sizes()[d];
+  for (int64_t d = dim + 1; d < in.dim(); ++d) inner *= in.sizes()[d];
+  const int64_t D = in.dim() == 0 ? 1 : in.sizes()[dim];
+  cd::SetDevice guard(dev);
+  kern::softmax(in.data_ptr(), out.data_ptr(), outer, D, inner, ty_of(in.dtype(), "softmax"), kLog,
+                cd::current_stream(dev));
+}
+
 }  // namespace
 
 #define FX_CUDA_REG(table, dt, fn) FX_REGISTER_KERNEL(table, DeviceType::CUDA, DType::dt, fn)
@@ -248,6 +264,10 @@ FX_CUDA_REG(where_kernel, Float32, &where_cuda);
 FX_CUDA_REG(where_kernel, Float64, &where_cuda);
 FX_CUDA_REG(where_kernel, Int64, &where_cuda);
 FX_CUDA_REG(where_kernel, Bool, &where_cuda);
+FX_CUDA_REG(softmax_kernel, Float32, &softmax_cuda<false>);
+FX_CUDA_REG(softmax_kernel, Float64, &softmax_cuda<false>);
+FX_CUDA_REG(log_softmax_kernel, Float32, &softmax_cuda<true>);
+FX_CUDA_REG(log_softmax_kernel, Float64, &softmax_cuda<true>);
 FX_CUDA_REG(sum_kernel, Float32, &sum_cuda);
 FX_CUDA_REG(sum_kernel, Float64, &sum_cuda);
 FX_CUDA_REG(sum_kernel, Int64, &sum_cuda);

@@ -82,6 +82,9 @@ void ternary(const Strided<4>& it, int64_t n, Ty t, TOp op, double value, cudaSt
 /// out = cond ? a : b; data: out, cond (bool), a, b (type t).
 void where(const Strided<4>& it, int64_t n, Ty t, cudaStream_t s);
 
+/// y = softmax (log: log_softmax) of a contiguous x viewed as [outer, D, inner], along D (f32/f64).
+void softmax(const void* x, void* y, int64_t outer, int64_t D, int64_t inner, Ty t, bool log, cudaStream_t s);
+
 /// out[r] = scale * sum(in[r, 0:cols]) for a contiguous rows x cols input. Output type: the input
 /// type for floats, int64 for integers and bool. `scratch` needs sum_scratch_bytes(...) bytes.
 size_t sum_scratch_bytes(int64_t rows, int64_t cols, Ty in);

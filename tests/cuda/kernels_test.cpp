@@ -274,6 +274,29 @@ TEST(CudaKernels, SumAndMeanMatchCpu) {
   EXPECT_TRUE(matches_cpu(b.to(kGpu).sum({0}), b.sum({0})));
 }
 
+TEST(CudaKernels, SoftmaxAndLogSoftmaxMatchCpu) {
+  FX_SKIP_WITHOUT_GPU();
+  for (fx::DType dt : {fx::kFloat32, fx::kFloat64}) {
+    const fx::Tensor x = rnd({7, 300, 5}, dt, -20, 20);
+    const fx::Tensor g = x.to(kGpu);
+    for (int64_t d : {0, 1, 2, -1}) {
+      EXPECT_TRUE(matches_cpu(fx::softmax(g, d), fx::softmax(x, d))) << "dim " << d;
+      EXPECT_TRUE(matches_cpu(fx::log_softmax(g, d), fx::log_softmax(x, d))) << "dim " << d;
+    }
+    // Non-contiguous input (made contiguous by the op), long rows, and special rows.
+    EXPECT_TRUE(matches_cpu(fx::softmax(g.transpose(0, 1), 2), fx::softmax(x.transpose(0, 1), 2)));
+    const fx::Tensor lng = rnd({3, 100000}, dt, -5, 5);
+    EXPECT_TRUE(matches_cpu(fx::log_softmax(lng.to(kGpu), 1), fx::log_softmax(lng, 1)));
+    const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+    const fx::Tensor sp =
+        fx::tensor<double>(std::vector<double>{1000, -1000, 0, -inf, -inf, -inf, 1, nan, 2, 3, inf, 4}, fx::Shape{4, 3})
+            .to(dt);
+    EXPECT_TRUE(matches_cpu(fx::softmax(sp.to(kGpu), 1), fx::softmax(sp, 1)));
+    EXPECT_TRUE(matches_cpu(fx::log_softmax(sp.to(kGpu), 1), fx::log_softmax(sp, 1)));
+    EXPECT_TRUE(matches_cpu(fx::softmax(sp.to(kGpu), 0), fx::softmax(sp, 0)));
+  }
+}
+
 TEST(CudaKernels, MatmulMatchesCpu) {
   FX_SKIP_WITHOUT_GPU();
   ASSERT_FALSE(fx::cuda::allow_tf32());
