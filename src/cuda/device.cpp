@@ -2,6 +2,7 @@
 // of the backend (current streams, cuBLAS handles).
 #include <atomic>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "cuda/context.h"
@@ -29,18 +30,29 @@ int cuda_device_count() {
 namespace cuda {
 namespace detail {
 
+namespace {
+// The call site as "src/cuda/allocator.cpp:42" (the build may pass absolute or relative paths).
+std::string where(const char* file, int line) {
+  std::string f = file;
+  const size_t p = f.rfind("src/");
+  if (p != std::string::npos) f = f.substr(p);
+  return f + ":" + std::to_string(line);
+}
+}  // namespace
+
 void cuda_fail(cudaError_t err, const char* call, const char* file, int line) {
   (void)cudaGetLastError();
-  ::fluxion::detail::throw_error(file, line,
-                                 ::fluxion::detail::str_cat("CUDA error: ", call, " failed with ",
-                                                            cudaGetErrorName(err), " (", cudaGetErrorString(err), ")"));
+  ::fluxion::detail::throw_error(
+      file, line,
+      ::fluxion::detail::str_cat("CUDA error: ", call, " failed with ", cudaGetErrorName(err), " (",
+                                 cudaGetErrorString(err), ") at ", where(file, line)));
 }
 
 void cublas_fail(cublasStatus_t st, const char* call, const char* file, int line) {
   ::fluxion::detail::throw_error(
       file, line,
       ::fluxion::detail::str_cat("cuBLAS error: ", call, " failed with ", cublasGetStatusName(st), " (",
-                                 cublasGetStatusString(st), ")"));
+                                 cublasGetStatusString(st), ") at ", where(file, line)));
 }
 
 void check_device(int device, const char* what) {
