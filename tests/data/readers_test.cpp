@@ -149,6 +149,24 @@ TEST(Csv, HeaderTargetColumnAndTsv) {
   EXPECT_FX_ERROR(fd::read_csv(dir.file("ragged.csv"), nh), "expected 2");
 }
 
+// The layouts of scikit-learn's iris.csv (a first line of counts and class names, as many fields as
+// a row, read as the header) and digits.csv.gz (gzip, no header), which the examples read.
+TEST(Csv, GzipAndScikitLearnLayouts) {
+  TempDir dir;
+  { std::ofstream(dir.file("iris.csv")) << "2,4,setosa,versicolor,virginica\n5.1,3.5,1.4,0.2,0\n6.3,3.3,6.0,2.5,2\n"; }
+  fd::CsvTable iris = fd::read_csv(dir.file("iris.csv"));
+  EXPECT_EQ(iris.columns.size(), 5u);
+  EXPECT_TRUE(tensors_equal(iris.data, fx::tensor({{5.1f, 3.5f, 1.4f, 0.2f}, {6.3f, 3.3f, 6.0f, 2.5f}})));
+  EXPECT_TRUE(tensors_equal(iris.targets, fx::tensor<int64_t>({0, 2})));
+  const std::string digits = "0,16,3,7\n1,0,12,9\n";
+  fxdata_test::write_gzip(dir.file("digits.csv.gz"), std::vector<uint8_t>(digits.begin(), digits.end()));
+  fd::CsvOptions nh;
+  nh.header = false;
+  fd::CsvTable d = fd::read_csv(dir.file("digits.csv.gz"), nh);
+  EXPECT_TRUE(tensors_equal(d.data, fx::tensor({{0.0f, 16.0f, 3.0f}, {1.0f, 0.0f, 12.0f}})));
+  EXPECT_TRUE(tensors_equal(d.targets, fx::tensor<int64_t>({7, 9})));
+}
+
 namespace {
 // (H, W, C) uint8 test pattern.
 fx::Tensor pattern(int64_t H, int64_t W, int64_t C) {
