@@ -55,7 +55,7 @@ std::pair<fx::Tensor, fx::Tensor> batch(int64_t first, int64_t n, fx::Device dev
 
 // Two channels holding each pixel's x and y coordinate in [-1, 1], appended to the image.
 fx::Tensor with_coordinates(const fx::Tensor& x) {
-  auto ramp = fx::linspace(-1.0, 1.0, kSize, x.device());
+  auto ramp = fx::linspace(-1.0, 1.0, kSize).to(x.device());
   auto cx = ramp.view({1, 1, 1, kSize}).expand({x.size(0), 1, kSize, kSize});
   auto cy = (-ramp).view({1, 1, kSize, 1}).expand({x.size(0), 1, kSize, kSize});
   return fx::cat({x, cx, cy}, 1);

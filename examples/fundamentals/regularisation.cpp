@@ -112,7 +112,7 @@ int main(int argc, char** argv) try {
   fx::set_num_threads(threads ? std::atoi(threads) : 1);
 
   // 1. Universal approximation: 200 noise-free points, growing width.
-  auto xs = fx::linspace(-2.0, 2.0, 200, device).unsqueeze(1);
+  auto xs = fx::linspace(-2.0, 2.0, 200).unsqueeze(1).to(device);
   auto ys = target_fn(xs);
   std::printf("universal approximation (one hidden layer, 1500 steps):\n");
   for (int64_t width : {1, 2, 4, 16, 64}) {

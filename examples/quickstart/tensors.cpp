@@ -19,8 +19,8 @@ int main(int argc, char** argv) try {
   fx::Tensor x = fx::arange(6.0).reshape({2, 3}).to(device);  // float32, like torch.arange(6.).reshape(2, 3)
   std::cout << x << "\n" << x.t() << "\n";                    // t() is a view: no copy
   // Random numbers are drawn on the CPU and moved, so every device sees the same ones.
-  fx::Tensor noisy = fx::eye(3, std::nullopt, fx::TensorOptions(fx::kFloat64).device(device)) +
-                     fx::normal(0.0, 0.01, {3, 3}, fx::kFloat64).to(device);
+  fx::Tensor noisy =
+      fx::eye(3, std::nullopt, fx::kFloat64).to(device) + fx::normal(0.0, 0.01, {3, 3}, fx::kFloat64).to(device);
   std::cout << "identity + noise has shape " << noisy.sizes() << ", dtype " << noisy.dtype() << "\n";
   return 0;
 } catch (const std::exception& e) {
