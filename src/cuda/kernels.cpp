@@ -9,6 +9,7 @@
 #include "kernels/cpu/copy.h"
 #include "kernels/optim_kernels.h"
 #include "kernels/pointwise_kernels.h"
+#include "kernels/range_kernels.h"
 #include "kernels/reduce_kernels.h"
 
 namespace fluxion::kernels {
@@ -221,6 +222,43 @@ void softmax_cuda(const Tensor& out, const Tensor& in, int64_t dim) {
   kern::softmax(in.data_ptr(), out.data_ptr(), outer, D, inner, ty_of(in.dtype(), "softmax"), kLog,
                 cd::current_stream(dev));
 }
+
+// ---- range fills ------------------------------------------------------------------------------------
+
+// arange/linspace/logspace: computed by the CPU kernel into a host buffer and uploaded, so the
+// values are exactly the CPU's (these tensors are small next to what is computed from them).
+void upload(const Tensor& out, const Tensor& host) {
+  Tensor o = out;
+  o.copy_(host);
+}
+void arange_cuda(const Tensor& out, const Scalar& start, const Scalar& step) {
+  Tensor h = empty(out.sizes(), TensorOptions(out.dtype()));
+  arange_kernel.get(DeviceType::CPU, out.dtype())(h, start, step);
+  upload(out, h);
+}
+void linspace_cuda(const Tensor& out, const Scalar& start, const Scalar& end) {
+  Tensor h = empty(out.sizes(), TensorOptions(out.dtype()));
+  linspace_kernel.get(DeviceType::CPU, out.dtype())(h, start, end);
+  upload(out, h);
+}
+void logspace_cuda(const Tensor& out, const Scalar& start, const Scalar& end, double base) {
+  Tensor h = empty(out.sizes(), TensorOptions(out.dtype()));
+  logspace_kernel.get(DeviceType::CPU, out.dtype())(h, start, end, base);
+  upload(out, h);
+}
+
+// The CPU's dtypes (all but bool), listed here rather than read from the CPU table, whose
+// static-initialisation order relative to this file is unspecified.
+const bool g_range_registered = [] {
+  for (int d = 0; d < kNumDTypes; ++d) {
+    const DType dt = static_cast<DType>(d);
+    if (dt == DType::Bool) continue;  // no bool ranges (as the CPU and PyTorch)
+    arange_kernel.set(DeviceType::CUDA, dt, &arange_cuda);
+    linspace_kernel.set(DeviceType::CUDA, dt, &linspace_cuda);
+    logspace_kernel.set(DeviceType::CUDA, dt, &logspace_cuda);
+  }
+  return true;
+}();
 
 // ---- fused optimiser steps ------------------------------------------------------------------------
 

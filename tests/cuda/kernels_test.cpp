@@ -51,6 +51,16 @@ TEST(CudaKernels, FillAndZeros) {
   EXPECT_TRUE(matches_cpu(z, zc));
 }
 
+TEST(CudaKernels, RangesEqualTheCpu) {
+  FX_SKIP_WITHOUT_GPU();
+  for (fx::DType dt : {fx::kFloat32, fx::kFloat64, fx::kInt64, fx::kInt32}) {
+    const fx::TensorOptions c(dt), g = fx::TensorOptions(dt).device(kGpu);
+    EXPECT_TRUE(fxtest::tensors_equal(fx::arange(-5, 17, 3, g).cpu(), fx::arange(-5, 17, 3, c)));
+    EXPECT_TRUE(fxtest::tensors_equal(fx::linspace(-2, 9, 23, g).cpu(), fx::linspace(-2, 9, 23, c)));
+    EXPECT_TRUE(fxtest::tensors_equal(fx::logspace(0, 3, 7, 2.0, g).cpu(), fx::logspace(0, 3, 7, 2.0, c)));
+  }
+}
+
 TEST(CudaKernels, CopyAndConvert) {
   FX_SKIP_WITHOUT_GPU();
   const std::vector<fx::DType> dts = {fx::kFloat32, fx::kFloat64, fx::kInt64, fx::kInt32, fx::kBool};
