@@ -171,40 +171,65 @@ void where_cuda(const Tensor& out, const Tensor& cond, const Tensor& a, const Te
 
 // ---- sum / mean -----------------------------------------------------------------------------
 
-void sum_cuda(const Tensor& out, const Tensor& in, const Shape& dims, double scale) {
-  const int dev = cd::common_cuda_device({&out, &in}, "sum");
-  const kern::Ty t = ty_of(in.dtype(), "sum");
-  FX_CHECK(out.is_contiguous(), "sum: the CUDA kernel expects a contiguous output");
-  if (out.numel() == 0) return;
-  // Kept dims first, reduced dims last, then one contiguous rows x cols buffer.
+// The reduced dims of `in` permuted last and packed into a contiguous rows x cols buffer (`in`
+// itself when it already is one).
+struct Rows {
+  Tensor packed;
+  int64_t rows = 1, cols = 1;
+};
+Rows pack_rows(const Tensor& in, const Shape& dims) {
   std::vector<bool> reduced(static_cast<size_t>(in.dim()), false);
   for (int64_t d : dims) reduced[static_cast<size_t>(d)] = true;
+  Rows r;
   Shape sizes, strides;
-  int64_t rows = 1, cols = 1;
   for (int pass = 0; pass < 2; ++pass)
     for (int64_t d = 0; d < in.dim(); ++d)
       if (reduced[static_cast<size_t>(d)] == (pass == 1)) {
         sizes.push_back(in.sizes()[d]);
         strides.push_back(in.strides()[d]);
-        (pass == 1 ? cols : rows) *= in.sizes()[d];
+        (pass == 1 ? r.cols : r.rows) *= in.sizes()[d];
       }
-  cd::SetDevice guard(dev);
-  const cudaStream_t s = cd::current_stream(dev);
-  Tensor packed = in;
   const Shape dense = contiguous_strides(sizes);
   bool is_dense = true;
   for (size_t d = 0; d < sizes.size(); ++d) is_dense = is_dense && (sizes[d] == 1 || strides[d] == dense[d]);
+  r.packed = in;
   if (!is_dense) {
-    packed = empty(sizes, in.options());
+    r.packed = empty(sizes, in.options());
     const Tensor view(
         std::make_shared<TensorImpl>(in.impl()->storage(), in.storage_offset(), sizes, strides, in.dtype()));
-    copy_cuda(packed, view);
+    copy_cuda(r.packed, view);
   }
-  const size_t scratch_bytes = kern::sum_scratch_bytes(rows, cols, t);
-  Tensor scratch;
-  if (scratch_bytes) scratch = empty({static_cast<int64_t>(scratch_bytes)}, TensorOptions(kUInt8).device(in.device()));
-  kern::sum_rows(packed.data_ptr(), out.data_ptr(), rows, cols, t, scale, scratch_bytes ? scratch.data_ptr() : nullptr,
-                 s);
+  return r;
+}
+
+Tensor scratch_buffer(size_t bytes, Device dev) {
+  return bytes ? empty({static_cast<int64_t>(bytes)}, TensorOptions(kUInt8).device(dev)) : Tensor();
+}
+
+void sum_cuda(const Tensor& out, const Tensor& in, const Shape& dims, double scale) {
+  const int dev = cd::common_cuda_device({&out, &in}, "sum");
+  const kern::Ty t = ty_of(in.dtype(), "sum");
+  FX_CHECK(out.is_contiguous(), "sum: the CUDA kernel expects a contiguous output");
+  if (out.numel() == 0) return;
+  cd::SetDevice guard(dev);
+  const Rows r = pack_rows(in, dims);
+  const Tensor scratch = scratch_buffer(kern::sum_scratch_bytes(r.rows, r.cols, t), in.device());
+  kern::sum_rows(r.packed.data_ptr(), out.data_ptr(), r.rows, r.cols, t, scale,
+                 scratch.defined() ? scratch.data_ptr() : nullptr, cd::current_stream(dev));
+}
+
+template <bool kMax>
+void minmax_cuda(const Tensor& out, const Tensor& in, const Shape& dims, double) {
+  const char* name = kMax ? "amax" : "amin";
+  const int dev = cd::common_cuda_device({&out, &in}, name);
+  const kern::Ty t = ty_of(in.dtype(), name);
+  FX_CHECK(out.is_contiguous(), name, ": the CUDA kernel expects a contiguous output");
+  if (out.numel() == 0) return;
+  cd::SetDevice guard(dev);
+  const Rows r = pack_rows(in, dims);
+  const Tensor scratch = scratch_buffer(kern::minmax_scratch_bytes(r.rows, r.cols, t), in.device());
+  kern::minmax_rows(r.packed.data_ptr(), out.data_ptr(), r.rows, r.cols, t, kMax,
+                    scratch.defined() ? scratch.data_ptr() : nullptr, cd::current_stream(dev));
 }
 
 // ---- softmax / log_softmax ----------------------------------------------------------------------
@@ -355,6 +380,14 @@ FX_CUDA_REG(sgd_step_kernel, Float32, &sgd_step_cuda<DType::Float32>);
 FX_CUDA_REG(sgd_step_kernel, Float64, &sgd_step_cuda<DType::Float64>);
 FX_CUDA_REG(adam_step_kernel, Float32, &adam_step_cuda<DType::Float32>);
 FX_CUDA_REG(adam_step_kernel, Float64, &adam_step_cuda<DType::Float64>);
+FX_CUDA_REG(amax_kernel, Float32, &minmax_cuda<true>);
+FX_CUDA_REG(amax_kernel, Float64, &minmax_cuda<true>);
+FX_CUDA_REG(amax_kernel, Int64, &minmax_cuda<true>);
+FX_CUDA_REG(amax_kernel, Int32, &minmax_cuda<true>);
+FX_CUDA_REG(amin_kernel, Float32, &minmax_cuda<false>);
+FX_CUDA_REG(amin_kernel, Float64, &minmax_cuda<false>);
+FX_CUDA_REG(amin_kernel, Int64, &minmax_cuda<false>);
+FX_CUDA_REG(amin_kernel, Int32, &minmax_cuda<false>);
 FX_CUDA_REG(sum_kernel, Float32, &sum_cuda);
 FX_CUDA_REG(sum_kernel, Float64, &sum_cuda);
 FX_CUDA_REG(sum_kernel, Int64, &sum_cuda);

@@ -284,6 +284,27 @@ TEST(CudaKernels, SumAndMeanMatchCpu) {
   EXPECT_TRUE(matches_cpu(b.to(kGpu).sum({0}), b.sum({0})));
 }
 
+TEST(CudaKernels, AmaxAndAminMatchCpu) {
+  FX_SKIP_WITHOUT_GPU();
+  for (fx::DType dt : {fx::kFloat32, fx::kFloat64, fx::kInt64, fx::kInt32}) {
+    const fx::Tensor x = rnd({6, 50, 70}, fx::kFloat64, -100, 100).round().to(dt);
+    const fx::Tensor g = x.to(kGpu);
+    EXPECT_TRUE(matches_cpu(fx::amax(g), fx::amax(x))) << fx::dtype_name(dt);
+    EXPECT_TRUE(matches_cpu(fx::amin(g), fx::amin(x))) << fx::dtype_name(dt);
+    EXPECT_TRUE(matches_cpu(fx::amax(g, {2}), fx::amax(x, {2})));
+    EXPECT_TRUE(matches_cpu(fx::amin(g, {0, 2}, true), fx::amin(x, {0, 2}, true)));
+    EXPECT_TRUE(matches_cpu(fx::amax(g.transpose(0, 2), {1}), fx::amax(x.transpose(0, 2), {1})));
+    EXPECT_TRUE(matches_cpu(fx::max(g), fx::max(x)));
+  }
+  const fx::Tensor big = rnd({2, 2'000'000}, fx::kFloat32);
+  EXPECT_TRUE(matches_cpu(fx::amax(big.to(kGpu), {1}), fx::amax(big, {1})));
+  // NaN propagates, in short and long rows.
+  fx::Tensor n = rnd({3, 100000}, fx::kFloat32);
+  n.narrow(1, 77777, 1).narrow(0, 1, 1).fill_(std::numeric_limits<float>::quiet_NaN());
+  EXPECT_TRUE(matches_cpu(fx::amax(n.to(kGpu), {1}), fx::amax(n, {1})));
+  EXPECT_TRUE(matches_cpu(fx::amin(n.t().contiguous().to(kGpu), {0}), fx::amin(n.t().contiguous(), {0})));
+}
+
 TEST(CudaKernels, SoftmaxAndLogSoftmaxMatchCpu) {
   FX_SKIP_WITHOUT_GPU();
   for (fx::DType dt : {fx::kFloat32, fx::kFloat64}) {
