@@ -14,7 +14,11 @@ if [[ -n "${CUDA_ARCHS:-}" ]]; then ARCH_ARGS=(-DCMAKE_CUDA_ARCHITECTURES="$CUDA
 
 {
   date -u
-  nvidia-smi --query-gpu=name,memory.total,driver_version,compute_cap --format=csv 2>&1 || echo "nvidia-smi: none"
+  if command -v nvidia-smi > /dev/null; then
+    nvidia-smi --query-gpu=name,memory.total,driver_version,compute_cap --format=csv
+  else
+    echo "nvidia-smi: none"
+  fi
 } > "$OUT/machine.txt"
 
 start=$(date +%s)
@@ -26,9 +30,10 @@ echo "build: $(( $(date +%s) - start )) s" | tee "$OUT/summary.txt"
 
 status=0
 ctest --test-dir "$BUILD" -L cuda --output-on-failure --timeout 600 > "$OUT/ctest-cuda.log" 2>&1 || status=1
-tail -5 "$OUT/ctest-cuda.log" | tee -a "$OUT/summary.txt"
+{ grep -E "tests passed|tests failed" "$OUT/ctest-cuda.log"; echo "skipped: $(grep -c '\*\*\*Skipped' "$OUT/ctest-cuda.log")"; } \
+  | tee -a "$OUT/summary.txt"
 ctest --test-dir "$BUILD" -R "BlockCache" --output-on-failure > "$OUT/ctest-block-cache.log" 2>&1 || status=1
-tail -3 "$OUT/ctest-block-cache.log" | tee -a "$OUT/summary.txt"
+grep -E "tests passed|tests failed" "$OUT/ctest-block-cache.log" | tee -a "$OUT/summary.txt"
 
 if [[ -x "$BUILD/bench/cuda_bench" ]]; then
   "$BUILD/bench/cuda_bench" > "$OUT/cuda_bench.txt" 2>&1 || status=1
