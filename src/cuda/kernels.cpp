@@ -232,6 +232,20 @@ void minmax_cuda(const Tensor& out, const Tensor& in, const Shape& dims, double)
                     scratch.defined() ? scratch.data_ptr() : nullptr, cd::current_stream(dev));
 }
 
+template <bool kMax>
+void extreme_dim_cuda(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim) {
+  const char* name = kMax ? "max" : "min";
+  const int dev = cd::common_cuda_device({&values, &indices, &in}, name);
+  const kern::Ty t = ty_of(in.dtype(), name);
+  FX_CHECK(indices.is_contiguous() && (!values.defined() || values.is_contiguous()), name,
+           ": the CUDA kernel expects contiguous outputs");
+  if (indices.numel() == 0) return;
+  cd::SetDevice guard(dev);
+  const Rows r = pack_rows(in, in.dim() == 0 ? Shape{} : Shape{dim});
+  kern::arg_rows(r.packed.data_ptr(), values.defined() ? values.data_ptr() : nullptr,
+                 static_cast<int64_t*>(indices.data_ptr()), r.rows, r.cols, t, kMax, cd::current_stream(dev));
+}
+
 // ---- softmax / log_softmax ----------------------------------------------------------------------
 
 template <bool kLog>
@@ -388,6 +402,14 @@ FX_CUDA_REG(amin_kernel, Float32, &minmax_cuda<false>);
 FX_CUDA_REG(amin_kernel, Float64, &minmax_cuda<false>);
 FX_CUDA_REG(amin_kernel, Int64, &minmax_cuda<false>);
 FX_CUDA_REG(amin_kernel, Int32, &minmax_cuda<false>);
+FX_CUDA_REG(max_dim_kernel, Float32, &extreme_dim_cuda<true>);
+FX_CUDA_REG(max_dim_kernel, Float64, &extreme_dim_cuda<true>);
+FX_CUDA_REG(max_dim_kernel, Int64, &extreme_dim_cuda<true>);
+FX_CUDA_REG(max_dim_kernel, Int32, &extreme_dim_cuda<true>);
+FX_CUDA_REG(min_dim_kernel, Float32, &extreme_dim_cuda<false>);
+FX_CUDA_REG(min_dim_kernel, Float64, &extreme_dim_cuda<false>);
+FX_CUDA_REG(min_dim_kernel, Int64, &extreme_dim_cuda<false>);
+FX_CUDA_REG(min_dim_kernel, Int32, &extreme_dim_cuda<false>);
 FX_CUDA_REG(sum_kernel, Float32, &sum_cuda);
 FX_CUDA_REG(sum_kernel, Float64, &sum_cuda);
 FX_CUDA_REG(sum_kernel, Int64, &sum_cuda);

@@ -87,6 +87,11 @@ void where(const Strided<4>& it, int64_t n, Ty t, cudaStream_t s);
 size_t minmax_scratch_bytes(int64_t rows, int64_t cols, Ty t);
 void minmax_rows(const void* in, void* out, int64_t rows, int64_t cols, Ty t, bool max, void* scratch, cudaStream_t s);
 
+/// values[r] / indices[r] = max (or min) of in[r, 0:cols] and its first index (the first NaN
+/// wins); values may be null. f32/f64/int64/int32.
+void arg_rows(const void* in, void* values, int64_t* indices, int64_t rows, int64_t cols, Ty t, bool max,
+              cudaStream_t s);
+
 /// y = softmax (log: log_softmax) of a contiguous x viewed as [outer, D, inner], along D (f32/f64).
 void softmax(const void* x, void* y, int64_t outer, int64_t D, int64_t inner, Ty t, bool log, cudaStream_t s);
 

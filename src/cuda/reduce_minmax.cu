@@ -116,6 +116,104 @@ void minmax_dispatch(const void* in, void* out, int64_t rows, int64_t cols, bool
     minmax_typed<T, false>(i, o, rows, cols, sc, s);
 }
 
+// ---- max/min along a dim with the index (first occurrence; the first NaN wins) ----------------
+
+template <class T, bool kMax>
+__device__ __forceinline__ void pick(T& v, long long& i, T v2, long long i2) {
+  const bool n1 = v != v, n2 = v2 != v2;
+  bool take;
+  if (n1 || n2)
+    take = n2 && (!n1 || i2 < i);
+  else
+    take = (kMax ? v2 > v : v2 < v) || (v2 == v && i2 < i);
+  if (take) {
+    v = v2;
+    i = i2;
+  }
+}
+
+// One block per row: each thread scans a strided part of the row, then a block reduction of
+// (value, index) pairs.
+template <class T, bool kMax>
+__global__ void arg_rows_kernel(const T* in, T* values, long long* indices, int64_t rows, int64_t cols) {
+  __shared__ T pv[kThreads / 32];
+  __shared__ long long pi[kThreads / 32];
+  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
+    const T* row = in + r * cols;
+    T v = MinMax<T, kMax>::identity();
+    long long i = cols;  // "no element yet": loses every tie
+    for (int64_t c = threadIdx.x; c < cols; c += blockDim.x) pick<T, kMax>(v, i, row[c], c);
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) {
+      const T v2 = __shfl_down_sync(0xffffffffu, v, o);
+      const long long i2 = __shfl_down_sync(0xffffffffu, i, o);
+      pick<T, kMax>(v, i, v2, i2);
+    }
+    const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    if (lane == 0) {
+      pv[warp] = v;
+      pi[warp] = i;
+    }
+    __syncthreads();
+    if (warp == 0) {
+      v = lane < kThreads / 32 ? pv[lane] : MinMax<T, kMax>::identity();
+      i = lane < kThreads / 32 ? pi[lane] : cols;
+#pragma unroll
+      for (int o = 16; o > 0; o >>= 1) {
+        const T v2 = __shfl_down_sync(0xffffffffu, v, o);
+        const long long i2 = __shfl_down_sync(0xffffffffu, i, o);
+        pick<T, kMax>(v, i, v2, i2);
+      }
+      if (lane == 0) {
+        // A row of identities only (e.g. all -inf for max): the first element.
+        if (i >= cols) {
+          i = 0;
+          v = row[0];
+        }
+        if (values) values[r] = v;
+        indices[r] = i;
+      }
+    }
+    __syncthreads();
+  }
+}
+
+template <class T, bool kMax>
+__global__ void arg_short_rows_kernel(const T* in, T* values, long long* indices, int64_t rows, int64_t cols) {
+  for (int64_t r = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; r < rows;
+       r += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    T v = in[r * cols];
+    long long i = 0;
+    for (int64_t c = 1; c < cols; ++c) pick<T, kMax>(v, i, in[r * cols + c], c);
+    if (values) values[r] = v;
+    indices[r] = i;
+  }
+}
+
+template <class T>
+void arg_dispatch(const void* in, void* values, int64_t* indices, int64_t rows, int64_t cols, bool max,
+                  cudaStream_t s) {
+  if (rows == 0 || cols == 0) return;
+  const T* x = static_cast<const T*>(in);
+  T* v = static_cast<T*>(values);
+  long long* idx = reinterpret_cast<long long*>(indices);
+  if (cols <= kShortRow && rows > 1) {
+    int64_t blocks = (rows + kThreads - 1) / kThreads;
+    if (blocks > 65535) blocks = 65535;
+    if (max)
+      arg_short_rows_kernel<T, true><<<static_cast<unsigned>(blocks), kThreads, 0, s>>>(x, v, idx, rows, cols);
+    else
+      arg_short_rows_kernel<T, false><<<static_cast<unsigned>(blocks), kThreads, 0, s>>>(x, v, idx, rows, cols);
+  } else {
+    const unsigned blocks = static_cast<unsigned>(rows < 65535 ? rows : 65535);
+    if (max)
+      arg_rows_kernel<T, true><<<blocks, kThreads, 0, s>>>(x, v, idx, rows, cols);
+    else
+      arg_rows_kernel<T, false><<<blocks, kThreads, 0, s>>>(x, v, idx, rows, cols);
+  }
+  FX_CUDA_CHECK_LAUNCH();
+}
+
 size_t ty_size(Ty t) { return t == Ty::F32 || t == Ty::I32 ? 4 : (t == Ty::Bool ? 1 : 8); }
 
 }  // namespace
@@ -133,6 +231,17 @@ void minmax_rows(const void* in, void* out, int64_t rows, int64_t cols, Ty t, bo
     case Ty::I64: return minmax_dispatch<long long>(in, out, rows, cols, max, scratch, s);
     case Ty::I32: return minmax_dispatch<int>(in, out, rows, cols, max, scratch, s);
     default: FX_FAIL("amax/amin: not implemented on CUDA for this dtype");
+  }
+}
+
+void arg_rows(const void* in, void* values, int64_t* indices, int64_t rows, int64_t cols, Ty t, bool max,
+              cudaStream_t s) {
+  switch (t) {
+    case Ty::F32: return arg_dispatch<float>(in, values, indices, rows, cols, max, s);
+    case Ty::F64: return arg_dispatch<double>(in, values, indices, rows, cols, max, s);
+    case Ty::I64: return arg_dispatch<long long>(in, values, indices, rows, cols, max, s);
+    case Ty::I32: return arg_dispatch<int>(in, values, indices, rows, cols, max, s);
+    default: FX_FAIL("max/min along a dim: not implemented on CUDA for this dtype");
   }
 }
 

@@ -305,6 +305,34 @@ TEST(CudaKernels, AmaxAndAminMatchCpu) {
   EXPECT_TRUE(matches_cpu(fx::amin(n.t().contiguous().to(kGpu), {0}), fx::amin(n.t().contiguous(), {0})));
 }
 
+TEST(CudaKernels, MaxMinAlongADimAndArgmaxMatchCpu) {
+  FX_SKIP_WITHOUT_GPU();
+  for (fx::DType dt : {fx::kFloat32, fx::kFloat64, fx::kInt64, fx::kInt32}) {
+    // Few distinct values, so ties are common: the first index must win on both devices.
+    const fx::Tensor x = rnd({5, 40, 300}, fx::kFloat64, -4, 4).round().to(dt);
+    const fx::Tensor g = x.to(kGpu);
+    for (int64_t d : {0, 1, 2}) {
+      auto [gv, gi] = fx::max(g, d);
+      auto [cv, ci] = fx::max(x, d);
+      EXPECT_TRUE(matches_cpu(gv, cv)) << fx::dtype_name(dt) << " dim " << d;
+      EXPECT_TRUE(matches_cpu(gi, ci)) << fx::dtype_name(dt) << " dim " << d;
+      auto [hv, hi] = fx::min(g, d, true);
+      auto [dv, di] = fx::min(x, d, true);
+      EXPECT_TRUE(matches_cpu(hv, dv));
+      EXPECT_TRUE(matches_cpu(hi, di));
+      EXPECT_TRUE(matches_cpu(fx::argmax(g, d), fx::argmax(x, d)));
+    }
+    EXPECT_TRUE(matches_cpu(fx::argmin(g), fx::argmin(x)));
+  }
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  const fx::Tensor sp =
+      fx::tensor<float>(std::vector<float>{1, nan, 3, nan, -inf, -inf, -inf, -inf, 2, 5, 5, 1}, fx::Shape{3, 4});
+  EXPECT_TRUE(matches_cpu(fx::argmax(sp.to(kGpu), 1), fx::argmax(sp, 1)));
+  EXPECT_TRUE(matches_cpu(fx::argmin(sp.to(kGpu), 1), fx::argmin(sp, 1)));
+  const fx::Tensor lng = rnd({2, 500000}, fx::kFloat32);
+  EXPECT_TRUE(matches_cpu(fx::argmax(lng.to(kGpu), 1), fx::argmax(lng, 1)));
+}
+
 TEST(CudaKernels, SoftmaxAndLogSoftmaxMatchCpu) {
   FX_SKIP_WITHOUT_GPU();
   for (fx::DType dt : {fx::kFloat32, fx::kFloat64}) {
