@@ -102,6 +102,11 @@ class Node : public std::enable_shared_from_this<Node> {
   Tensor run_pre_hooks(uint32_t output_nr, Tensor grad) const;
   bool has_pre_hooks() const { return !pre_hooks_.empty(); }
 
+  /// The vmap level the forward op ran at (0: none); its backward runs at that level again, so
+  /// batched saved tensors stay usable after the vmap call returned (grad of a vmapped function).
+  int vmap_level() const { return vmap_level_; }
+  void set_vmap_level(int level) { vmap_level_ = level; }
+
   /// Anomaly mode: where the forward op ran.
   const std::string& creation_context() const { return creation_context_; }
   void set_creation_context(std::string s) { creation_context_ = std::move(s); }
@@ -112,6 +117,7 @@ class Node : public std::enable_shared_from_this<Node> {
   uint64_t sequence_nr_ = 0;
   std::vector<std::tuple<HookHandle, uint32_t, GradHook>> pre_hooks_;
   std::string creation_context_;
+  int vmap_level_ = 0;
 };
 
 /// Per-tensor autograd state (owned by TensorImpl).

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -46,10 +47,17 @@ UnaryFn hessian(UnaryFn f);
 Tensor hvp(const UnaryFn& f, const Tensor& x, const Tensor& v);
 
 /// vmap(f, in_dim, out_dim)(x): maps f over dimension in_dim of x, stacking results along out_dim.
-/// Per-example loop: counted by vmap_fallback_count() and warned about once.
+/// f runs once on the whole batch through the ops' batching rules (elementwise, reductions,
+/// matmul/mm/bmm/addmm, views and reshapes, softmax, where, clone and dtype conversion, and the
+/// gradients of all of these, so vmap(grad(f)) gives per-sample gradients in one pass). An op
+/// without a rule makes vmap run f once per example instead: exact, counted by
+/// vmap_fallback_count(), named by vmap_fallback_ops() and warned about once per op. An inner
+/// vmap nested in another loops. in_dims entries of -1 leave an input unmapped.
 UnaryFn vmap(UnaryFn f, int64_t in_dim = 0, int64_t out_dim = 0);
 Fn vmap(Fn f, std::vector<int64_t> in_dims, int64_t out_dim = 0);
 /// How many vmap calls ran the per-example loop fallback (for tests and diagnostics).
 int64_t vmap_fallback_count();
+/// The ops (kernel names) that sent a vmap call to its per-example loop so far, sorted.
+std::vector<std::string> vmap_fallback_ops();
 
 }  // namespace fluxion::func

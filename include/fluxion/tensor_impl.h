@@ -16,6 +16,10 @@ namespace autograd {
 struct AutogradMeta;
 }
 
+class TensorImpl;
+/// Throws for data() of a batched tensor (Note [Batched tensors]).
+[[noreturn]] void vmap_tripwire(const TensorImpl& t);
+
 class TensorImpl {
  public:
   TensorImpl(std::shared_ptr<Storage> storage, int64_t offset, Shape sizes, Shape strides, DType dtype);
@@ -30,10 +34,28 @@ class TensorImpl {
   int64_t dim() const { return static_cast<int64_t>(sizes_.size()); }
   int64_t numel() const { return numel_; }
   bool is_contiguous() const { return contiguous_; }
-  /// Pointer to element 0 (storage data + offset * element size).
+  /// Pointer to element 0 (storage data + offset * element size). On a batched tensor (below)
+  /// this throws: code that reads the data directly has no batching rule.
   void* data() const {
+    if (bdim_.level != 0) [[unlikely]]
+      vmap_tripwire(*this);
     return static_cast<char*>(storage_->data()) + offset_ * static_cast<int64_t>(element_size(dtype_));
   }
+
+  // Note [Batched tensors]: inside fx::func::vmap a tensor may stand for a whole batch. Its
+  // sizes, strides and offset then describe example 0 (the logical, per-example tensor that the
+  // user's function sees) and the batch runs along `size` steps of `stride` elements. Ops with a
+  // batching rule compute on the physical tensor (batch dim first, src/ops/batching.h); views
+  // keep the batch dim (make_alias); anything else reaches for data(), which throws, and vmap
+  // reruns the function once per example instead (counted, and named in its warning).
+  struct BatchDim {
+    int32_t level = 0;   // 0: not batched; else the vmap call that batched it
+    int64_t size = 0;    // batch size
+    int64_t stride = 0;  // element stride between examples (0: broadcast)
+  };
+  const BatchDim& batch_dim() const { return bdim_; }
+  bool is_batched() const { return bdim_.level != 0; }
+  void set_batch_dim(const BatchDim& b) { bdim_ = b; }
 
   /// Changes the geometry in place (used by in-place view ops such as squeeze_, as_strided_).
   void set_geometry(Shape sizes, Shape strides, int64_t offset);
@@ -53,8 +75,13 @@ class TensorImpl {
   DType dtype_;
   int64_t numel_ = 1;
   bool contiguous_ = true;
+  BatchDim bdim_;
   std::unique_ptr<autograd::AutogradMeta> autograd_;
 };
+
+/// A new impl sharing `src`'s storage with the given geometry; a batched `src` gives a batched
+/// alias (the batch dim is untouched by every view).
+std::shared_ptr<TensorImpl> make_alias(const TensorImpl& src, int64_t offset, Shape sizes, Shape strides, DType dtype);
 
 /// Row-major contiguous strides for `sizes`.
 Shape contiguous_strides(const Shape& sizes);

@@ -6,6 +6,8 @@
 #include <unordered_set>
 
 #include "autograd/function_node.h"
+#include "core/batched.h"
+#include "core/vmap_state.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/pointwise.h"
 #include "fluxion/ops/reduce.h"
@@ -36,6 +38,31 @@ void check_anomaly(const Node& node, const TensorList& grads) {
              " during backward. ",
              node.creation_context().empty() ? std::string("")
                                              : "It was created by " + node.creation_context() + ".");
+  }
+}
+
+// Sets the running vmap level for a scope.
+struct LevelScope {
+  int old;
+  explicit LevelScope(int level) : old(vmap_state::exchange_level(level)) {}
+  ~LevelScope() { vmap_state::exchange_level(old); }
+  LevelScope(const LevelScope&) = delete;
+  LevelScope& operator=(const LevelScope&) = delete;
+};
+
+// Runs a node's backward at the vmap level its forward ran at (Node::vmap_level), so the batched
+// tensors it saved keep working after that vmap call has returned.
+TensorList apply_at_vmap_level(Node& node, TensorList&& grads) {
+  const int level = node.vmap_level();
+  if (level == 0 || level == vmap_state::current_level()) return node.apply(std::move(grads));
+  LevelScope at(level);
+  try {
+    return node.apply(std::move(grads));
+  } catch (const vmap_state::NoBatchingRule& e) {
+    // Outside its vmap call there is no per-example loop to fall back to.
+    FX_FAIL("vmap: the backward of ", node.name(), " (recorded inside a vmap call) needs a batching rule for ", e.op(),
+            ", which Fluxion does not have yet; differentiate inside the vmapped function instead "
+            "(vmap(grad(f))) or loop over the examples");
   }
 }
 
@@ -147,7 +174,7 @@ TensorList run_engine(const std::vector<Edge>& roots, const TensorList& root_gra
       if (run) {
         for (size_t i = 0; i < node->num_outputs(); ++i)
           if (!grads[i].defined() && !is_sink) grads[i] = materialize(node->output_meta()[i]);
-        outs = node->apply(std::move(grads));
+        outs = apply_at_vmap_level(*node, std::move(grads));
         if (is_anomaly_enabled()) check_anomaly(*node, outs);
         if (!keep_graph) node->release_saved();
       }
@@ -157,6 +184,19 @@ TensorList run_engine(const std::vector<Edge>& roots, const TensorList& root_gra
         if (!e.node) continue;
         if (run && i < outs.size() && outs[i].defined()) {
           Tensor g = outs[i];
+          // Note [Batched tensors]: a batched gradient that leaves its vmap call for an input
+          // recorded outside it (a shared weight in grad(vmap(f))) is the sum over the examples;
+          // inside the call (vmap(grad(f))) it stays per example.
+          const int run_level = vmap_state::current_level(), target_level = e.node->vmap_level();
+          if (g.impl()->is_batched()) {
+            const auto& bd = g.impl()->batch_dim();
+            if (bd.level != run_level && bd.level != target_level) {
+              const int lvl = bd.level;
+              LevelScope at(lvl);
+              g = batched::physical(g, bd.size).sum(0);
+            }
+          }
+          LevelScope at(target_level != 0 ? target_level : run_level);
           const TensorMeta& want = e.node->output_meta()[e.input_nr];
           if (!(g.sizes() == want.sizes)) {
             FX_CHECK(shape_numel(g.sizes()) == shape_numel(want.sizes) || g.dim() == 0,

@@ -75,8 +75,7 @@ SavedTensor::SavedTensor(const Tensor& t, bool is_output) : is_output_(is_output
   // outputs a weak link to the producing node. Not the handle: a JVP that reads an op's own
   // output (exp: t * y) runs before y gets its node, so y is saved here as a plain tensor; held
   // by handle, y -> its tangent -> the tangent's node -> y would be a reference cycle.
-  data_ = std::make_shared<TensorImpl>(impl->storage(), impl->storage_offset(), impl->sizes(), impl->strides(),
-                                       impl->dtype());
+  data_ = make_alias(*impl, impl->storage_offset(), impl->sizes(), impl->strides(), impl->dtype());
   if (!is_output) {
     if (meta) tangents_ = meta->tangents;
     return;
@@ -99,8 +98,7 @@ Tensor SavedTensor::unpack(const std::shared_ptr<Node>& owner) const {
            now, "; expected version ", saved_version_,
            " instead. Avoid modifying it in place (use an out-of-place op or .clone()).");
   if (original_.defined()) return original_;
-  Tensor t(std::make_shared<TensorImpl>(data_->storage(), data_->storage_offset(), data_->sizes(), data_->strides(),
-                                        data_->dtype()));
+  Tensor t(make_alias(*data_, data_->storage_offset(), data_->sizes(), data_->strides(), data_->dtype()));
   std::shared_ptr<Node> fn = grad_fn_.lock();
   if (fn || !tangents_.empty()) {
     AutogradMeta& m = t.impl()->ensure_autograd_meta();
@@ -117,9 +115,8 @@ bool SavedTensor::snapshot_if_in(const Storage* storage) {
     Tensor copy;
     {
       NoGradGuard ng;
-      copy = Tensor(std::make_shared<TensorImpl>(data_->storage(), data_->storage_offset(), data_->sizes(),
-                                                 data_->strides(), data_->dtype()))
-                 .clone();
+      copy =
+          Tensor(make_alias(*data_, data_->storage_offset(), data_->sizes(), data_->strides(), data_->dtype())).clone();
     }
     data_ = copy.impl_ptr();
     saved_version_ = data_->storage()->version();

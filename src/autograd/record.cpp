@@ -4,6 +4,7 @@
 
 #include "autograd/forward_ad_state.h"
 #include "autograd/function_node.h"
+#include "core/vmap_state.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/reduce.h"
 #include "kernels/cpu/copy.h"
@@ -129,6 +130,7 @@ void record_impl(const char* name, const TensorList& inputs, const TensorList& o
   if (!any) return;
   auto node = std::make_shared<FunctionNode>(name, std::move(vjp));
   node->set_sequence_nr(next_sequence_nr());
+  node->set_vmap_level(vmap_state::current_level());
   auto& edges = node->mutable_next_edges();
   edges.reserve(inputs.size());
   for (const Tensor& in : inputs) edges.push_back(tensor_requires_grad(in) ? gradient_edge(in) : Edge{});

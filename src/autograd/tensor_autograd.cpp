@@ -89,7 +89,7 @@ void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, 
 
 Tensor Tensor::detach() const {
   // Shares storage (and so the version counter) but no history.
-  return Tensor(std::make_shared<TensorImpl>(impl()->storage(), storage_offset(), sizes(), strides(), dtype()));
+  return Tensor(make_alias(*impl(), storage_offset(), sizes(), strides(), dtype()));
 }
 
 Tensor& Tensor::detach_() {

@@ -1,6 +1,8 @@
 // Tensor handle: metadata accessors, item(), conversion and copies.
 #include "fluxion/tensor.h"
 
+#include "core/batched.h"
+
 #include "core/cuda_hooks.h"
 #include "fluxion/autograd.h"
 #include "fluxion/ops/creation.h"
@@ -55,7 +57,11 @@ Tensor transfer(const Tensor& x, Device device, bool non_blocking) {
 // Differentiable dtype/device conversion: the gradient converts back.
 Tensor convert(const Tensor& x, Device device, DType dtype, bool non_blocking) {
   Tensor out;
-  if (x.device() == device || (x.is_cpu() && device.is_cpu())) {
+  if (batched::is_batched(x) && (x.device() == device || (x.is_cpu() && device.is_cpu()))) {
+    const int64_t B = batched::batch_size({&x});  // Note [Batched tensors]
+    out = batched::wrap(empty(batched::batched_sizes(B, x.sizes()), TensorOptions(dtype).device(device)));
+    kernels::copy_kernel.get(device.type(), dtype)(batched::physical(out, B), batched::physical(x, B));
+  } else if (x.device() == device || (x.is_cpu() && device.is_cpu())) {
     out = empty(x.sizes(), TensorOptions(dtype).device(device));
     kernels::copy_kernel.get(device.type(), dtype)(out, x);
   } else if (device.is_cpu()) {
@@ -118,8 +124,15 @@ Tensor Tensor::contiguous() const { return fluxion::contiguous(*this); }
 
 Tensor clone(const Tensor& x) {
   FX_CHECK(x.defined(), "clone: tensor is undefined");
-  Tensor out = empty(x.sizes(), x.options());
-  kernels::copy_kernel.get(x.device().type(), x.dtype())(out, x);
+  Tensor out;
+  if (batched::is_batched(x)) [[unlikely]] {  // Note [Batched tensors]
+    const int64_t B = batched::batch_size({&x});
+    out = batched::wrap(empty(batched::batched_sizes(B, x.sizes()), x.options()));
+    kernels::copy_kernel.get(x.device().type(), x.dtype())(batched::physical(out, B), batched::physical(x, B));
+  } else {
+    out = empty(x.sizes(), x.options());
+    kernels::copy_kernel.get(x.device().type(), x.dtype())(out, x);
+  }
   if (autograd::needs_record({&x}))
     autograd::record(
         "CloneBackward0", {x}, {out}, [](const autograd::BackwardArgs& a) { return TensorList{a.grad()}; },

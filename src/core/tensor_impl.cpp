@@ -28,6 +28,12 @@ TensorImpl::TensorImpl(std::shared_ptr<Storage> storage, int64_t offset, Shape s
 
 TensorImpl::~TensorImpl() = default;
 
+std::shared_ptr<TensorImpl> make_alias(const TensorImpl& src, int64_t offset, Shape sizes, Shape strides, DType dtype) {
+  auto impl = std::make_shared<TensorImpl>(src.storage(), offset, std::move(sizes), std::move(strides), dtype);
+  impl->set_batch_dim(src.batch_dim());
+  return impl;
+}
+
 void TensorImpl::refresh() {
   numel_ = shape_numel(sizes_);
   // Contiguous: row-major with size-1 dims free to have any stride (PyTorch's definition).

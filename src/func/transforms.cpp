@@ -3,8 +3,14 @@
 // aliases that keep outer history and outer tangents.
 #include <atomic>
 #include <iostream>
+#include <mutex>
+#include <set>
+#include <string>
 
 #include "fluxion/func.h"
+
+#include "core/batched.h"
+#include "core/vmap_state.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/index.h"
 #include "fluxion/ops/pointwise.h"
@@ -217,44 +223,120 @@ UnaryFn hessian(UnaryFn f) { return jacrev(jacrev(std::move(f))); }
 
 Tensor hvp(const UnaryFn& f, const Tensor& x, const Tensor& v) { return jvp(grad(f), x, v).second; }
 
+// ---- vmap ----------------------------------------------------------------------------------------
+// Note [Batched tensors] (fluxion/tensor_impl.h): the mapped inputs become batched tensors and f
+// runs once on the whole batch; ops with a batching rule compute on the physical tensors. If f
+// reaches an op without one, f is run again once per example (exact, counted, warned once per op).
+
 namespace {
 std::atomic<int64_t> g_vmap_fallbacks{0};
-std::atomic<bool> g_vmap_warned{false};
-void note_fallback() {
+std::mutex g_fallback_mu;
+std::set<std::string> g_fallback_ops;
+
+void note_fallback(const std::string& op) {
   g_vmap_fallbacks.fetch_add(1);
-  if (!g_vmap_warned.exchange(true))
-    std::cerr << "fluxion: vmap is running a per-example loop (no batching rules yet); results are exact but "
-                 "not faster than a loop\n";
+  std::lock_guard<std::mutex> lock(g_fallback_mu);
+  if (g_fallback_ops.insert(op).second)
+    std::cerr << "fluxion: vmap has no batching rule for " << op
+              << "; running the function once per example instead (exact, but not faster than a loop)\n";
+}
+
+// x with dim d moved to the front, as a batched tensor at the running level (differentiable).
+Tensor batch_input(const Tensor& x, int64_t d, int64_t B) {
+  Tensor moved = x.movedim(d, 0);
+  Tensor w = batched::wrap(batched::plain(moved));
+  if (autograd::needs_record({&moved}))
+    autograd::record(
+        "VmapBatchBackward0", {moved}, {w},
+        [B](const autograd::BackwardArgs& a) { return TensorList{batched::physical(a.grad(), B).contiguous()}; },
+        [](const TensorList& t) { return TensorList{batched::wrap(batched::plain(t[0]).contiguous())}; });
+  return w;
+}
+
+// The result y of the batched call as a plain tensor with the batch along out_dim.
+Tensor unbatch_output(const Tensor& y, int64_t B, int64_t out_dim) {
+  Tensor p;
+  if (batched::is_batched(y)) {
+    p = batched::physical(y, B);
+    if (autograd::needs_record({&y}))
+      autograd::record(
+          "VmapUnbatchBackward0", {y}, {p},
+          [](const autograd::BackwardArgs& a) {
+            return TensorList{batched::wrap(batched::plain(a.grad()).contiguous())};
+          },
+          [B](const TensorList& t) { return TensorList{batched::physical(t[0], B).contiguous()}; });
+  } else {
+    Shape sizes{B};
+    for (int64_t s : y.sizes()) sizes.push_back(s);
+    p = y.unsqueeze(0).expand(sizes);  // f's result did not depend on the mapped inputs
+  }
+  return out_dim == 0 ? p : p.movedim(0, out_dim);
+}
+
+TensorList per_example_loop(const Fn& f, const TensorList& xs, const std::vector<int64_t>& in_dims, int64_t batch,
+                            int64_t out_dim) {
+  std::vector<TensorList> per_out;
+  for (int64_t b = 0; b < batch; ++b) {
+    TensorList slice;
+    for (size_t i = 0; i < xs.size(); ++i) slice.push_back(in_dims[i] == -1 ? xs[i] : xs[i].select(in_dims[i], b));
+    TensorList r = f(slice);
+    if (per_out.empty()) per_out.resize(r.size());
+    for (size_t k = 0; k < r.size(); ++k) per_out[k].push_back(r[k]);
+  }
+  TensorList outs;
+  for (auto& list : per_out) outs.push_back(stack(list, out_dim));
+  return outs;
 }
 }  // namespace
 
 int64_t vmap_fallback_count() { return g_vmap_fallbacks.load(); }
+
+std::vector<std::string> vmap_fallback_ops() {
+  std::lock_guard<std::mutex> lock(g_fallback_mu);
+  return {g_fallback_ops.begin(), g_fallback_ops.end()};
+}
 
 Fn vmap(Fn f, std::vector<int64_t> in_dims, int64_t out_dim) {
   return [f = std::move(f), in_dims, out_dim](const TensorList& xs) {
     FX_CHECK(in_dims.size() == xs.size(), "vmap: got ", in_dims.size(), " in_dims for ", xs.size(), " inputs");
     int64_t batch = -1;
     for (size_t i = 0; i < xs.size(); ++i) {
-      if (in_dims[i] < 0 && in_dims[i] != -1) continue;
       if (in_dims[i] == -1) continue;  // -1: not mapped (like None)
+      FX_CHECK(xs[i].defined(), "vmap: input ", i, " is undefined");
+      FX_CHECK(in_dims[i] >= 0 && in_dims[i] < xs[i].dim(), "vmap: in_dim ", in_dims[i], " is out of range for input ",
+               i, " of sizes ", xs[i].sizes(), " (expected -1 for an unmapped input, or 0..", xs[i].dim() - 1, ")");
       int64_t b = xs[i].size(in_dims[i]);
       FX_CHECK(batch < 0 || b == batch, "vmap: inputs have different sizes along their mapped dims (", batch, " vs ",
                b, ")");
       batch = b;
     }
     FX_CHECK(batch >= 0, "vmap: at least one input must be mapped (in_dim != -1)");
-    note_fallback();
-    std::vector<TensorList> per_out;
-    for (int64_t b = 0; b < batch; ++b) {
-      TensorList slice;
-      for (size_t i = 0; i < xs.size(); ++i) slice.push_back(in_dims[i] == -1 ? xs[i] : xs[i].select(in_dims[i], b));
-      TensorList r = f(slice);
-      if (per_out.empty()) per_out.resize(r.size());
-      for (size_t k = 0; k < r.size(); ++k) per_out[k].push_back(r[k]);
+    if (vmap_state::current_level() != 0) {
+      // One level batches at a time: an inner vmap loops over the outer batched tensors.
+      note_fallback("a vmap nested inside another vmap");
+      return per_example_loop(f, xs, in_dims, batch, out_dim);
     }
-    TensorList outs;
-    for (auto& list : per_out) outs.push_back(stack(list, out_dim));
-    return outs;
+    if (batch > 0) {
+      vmap_state::push_level();
+      struct Pop {
+        ~Pop() { vmap_state::pop_level(); }
+      } pop;
+      try {
+        TensorList bx;
+        for (size_t i = 0; i < xs.size(); ++i)
+          bx.push_back(in_dims[i] == -1 ? xs[i] : batch_input(xs[i], in_dims[i], batch));
+        TensorList ys = f(bx);
+        TensorList outs;
+        for (const Tensor& y : ys) {
+          FX_CHECK(y.defined(), "vmap: the function returned an undefined tensor");
+          outs.push_back(unbatch_output(y, batch, out_dim));
+        }
+        return outs;
+      } catch (const vmap_state::NoBatchingRule& e) {
+        note_fallback(e.op());
+      }
+    }
+    return per_example_loop(f, xs, in_dims, batch, out_dim);
   };
 }
 

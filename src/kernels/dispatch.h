@@ -3,6 +3,7 @@
 // initialised (constexpr constructor), so registration order across files never matters.
 #pragma once
 
+#include "core/vmap_state.h"
 #include "fluxion/device.h"
 #include "fluxion/dtype.h"
 #include "fluxion/error.h"
@@ -16,6 +17,7 @@ class KernelTable {
   void set(DeviceType dev, DType dt, Fn fn) { table_[static_cast<int>(dev)][static_cast<int>(dt)] = fn; }
   /// The kernel for (dev, dt); throws fluxion::Error naming the kernel if none is registered.
   Fn get(DeviceType dev, DType dt) const {
+    vmap_state::last_kernel = name_;  // names the op if vmap has to fall back (core/vmap_state.h)
     Fn fn = table_[static_cast<int>(dev)][static_cast<int>(dt)];
     if (!fn) [[unlikely]] fail(dev, dt);
     return fn;

@@ -14,7 +14,7 @@
 namespace fluxion::detail {
 
 Tensor raw_view(const Tensor& x, const Shape& sizes, const Shape& strides, int64_t offset) {
-  return Tensor(std::make_shared<TensorImpl>(x.impl()->storage(), offset, sizes, strides, x.dtype()));
+  return Tensor(make_alias(*x.impl(), offset, sizes, strides, x.dtype()));
 }
 
 Tensor raw_clone(const Tensor& x) {

@@ -13,6 +13,7 @@
 #include <numeric>
 #include <optional>
 
+#include "core/batched.h"
 #include "fluxion/autograd.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/pointwise.h"
@@ -230,7 +231,33 @@ Tensor scaled(const Tensor& t, const Scalar& s) { return is_one(s) ? t : t * s; 
 
 // ---- forwards without autograd -------------------------------------------------------------------
 
+Tensor matmul_forward(const Tensor& a, const Tensor& b);
+
+// Note [Batched tensors]: a product of batched operands is one physical matmul with the batch
+// dim leading. A batched operand gets size-1 dims after its batch dim up to the other's rank; an
+// unbatched one stays as it is, so x @ W with a shared W remains a single GEMM.
+Tensor batched_matmul(const Tensor& a, const Tensor& b) {
+  FX_CHECK(a.dim() >= 1 && b.dim() >= 1, "matmul: both arguments need to be at least 1-D, but got ", a.dim(), "-D and ",
+           b.dim(), "-D");
+  const int64_t k = a.size(-1), kb = b.dim() >= 2 ? b.size(-2) : b.size(0);
+  FX_CHECK(k == kb, "matmul: shapes cannot be multiplied: ", a.sizes(), " @ ", b.sizes(), " (inner dimensions ", k,
+           " and ", kb, " differ)");
+  const bool a_vec = a.dim() == 1, b_vec = b.dim() == 1;
+  Tensor pa = batched::plain(a), pb = batched::plain(b);
+  if (a_vec) pa = pa.unsqueeze(-2);
+  if (b_vec) pb = pb.unsqueeze(-1);
+  const int64_t rank = std::max<int64_t>(std::max<int64_t>(a.dim(), 2), std::max<int64_t>(b.dim(), 2));
+  if (batched::is_batched(a)) pa = batched::pad_logical(pa, rank);
+  if (batched::is_batched(b)) pb = batched::pad_logical(pb, rank);
+  Tensor out = matmul_forward(pa, pb);
+  if (b_vec) out = out.squeeze(-1);
+  if (a_vec) out = out.squeeze(b_vec ? -1 : -2);
+  return batched::wrap(out);
+}
+
 Tensor matmul_forward(const Tensor& a, const Tensor& b) {
+  if (batched::any_batched({&a, &b})) [[unlikely]]
+    return batched_matmul(a, b);
   MatmulPlan plan = plan_matmul("matmul", a, b);
   Tensor out = empty(plan.out_sizes, a.options());
   run_plan_into(plan.p, out, a);
@@ -241,6 +268,20 @@ Tensor matmul_forward(const Tensor& a, const Tensor& b) {
 // vector: mv), with `nb` equal batch dims; self (may be undefined) broadcasts to the result.
 Tensor gemm_forward(const Tensor& a, const Tensor& b, int64_t nb, const Scalar& alpha, const Scalar& beta,
                     const Tensor& self) {
+  if (batched::any_batched({&a, &b, &self})) [[unlikely]] {
+    // The same product as matmul (equal batch dims), then alpha and beta * self on the plain
+    // physical tensors (Note [Batched tensors]).
+    const int64_t B = batched::batch_size({&a, &b, &self});
+    Tensor out = batched::is_batched(a) || batched::is_batched(b) ? batched::plain(batched_matmul(a, b))
+                                                                  : batched::physical(matmul_forward(a, b), B);
+    if (!is_one(alpha)) out = out * alpha;
+    if (self.defined() && !is_zero(beta)) {
+      const Tensor ps =
+          batched::is_batched(self) ? batched::pad_logical(batched::plain(self), out.dim() - 1) : batched::plain(self);
+      out = is_one(beta) ? out + ps : out + ps * beta;
+    }
+    return batched::wrap(out.contiguous());
+  }
   const int64_t da = a.dim(), db = b.dim();
   const bool b_vec = db - nb == 1;
   GemmParams p;

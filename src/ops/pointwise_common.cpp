@@ -1,6 +1,9 @@
 // Shared machinery of the elementwise ops; see pointwise_common.h.
 #include "ops/pointwise_common.h"
 
+#include "core/batched.h"
+#include "core/vmap_state.h"
+
 #include <algorithm>
 #include <numeric>
 
@@ -94,12 +97,30 @@ void bump_version(const Tensor& t) {
 
 Tensor cast_for_kernel(const Tensor& t, DType dt) {
   if (!t.defined() || t.dtype() == dt) return t;
+  if (batched::is_batched(t)) [[unlikely]] {
+    const int64_t B = batched::batch_size({&t});
+    Tensor o = batched::wrap(empty(batched::physical(t, B).sizes(), TensorOptions(dt).device(t.device())));
+    kernels::copy_kernel.get(t.device().type(), dt)(batched::physical(o, B), batched::physical(t, B));
+    return o;
+  }
   Tensor o = empty(t.sizes(), TensorOptions(dt).device(t.device()));
   kernels::copy_kernel.get(t.device().type(), dt)(o, t);
   return o;
 }
 
+int64_t batched_out(const Tensor& out, std::initializer_list<const Tensor*> ins) {
+  if (!batched::is_batched(out)) vmap_state::no_rule("an in-place op writing a batched value into an unbatched tensor");
+  (void)ins;
+  return batched::batch_size({&out});
+}
+
 void copy_into(const Tensor& dst, const Tensor& src) {
+  if (batched::any_batched({&dst, &src})) [[unlikely]] {
+    const int64_t B = batched_out(dst, {&src});
+    kernels::copy_kernel.get(dst.device().type(), dst.dtype())(
+        batched::physical(dst, B), batched::physical(expand_for_kernel(src, dst.sizes()), B));
+    return;
+  }
   kernels::copy_kernel.get(dst.device().type(), dst.dtype())(dst, expand_for_kernel(src, dst.sizes()));
 }
 
@@ -113,11 +134,17 @@ Tensor expand_for_kernel(const Tensor& t, const Shape& sizes) {
     strides[d] = t.sizes()[i] == sizes[d] ? t.strides()[i] : 0;
     FX_ASSERT(t.sizes()[i] == sizes[d] || t.sizes()[i] == 1);
   }
-  return Tensor(std::make_shared<TensorImpl>(t.impl()->storage(), t.storage_offset(), sizes, strides, t.dtype()));
+  return Tensor(make_alias(*t.impl(), t.storage_offset(), sizes, strides, t.dtype()));
 }
 
 Tensor new_output(const Shape& sizes, DType dt, Device dev, const Tensor* like, const Tensor* like2) {
   const TensorOptions opts = TensorOptions(dt).device(dev);
+  if ((like && batched::is_batched(*like)) || (like2 && batched::is_batched(*like2))) [[unlikely]] {
+    // Note [Batched tensors]: the result of an op on a batched operand is batched.
+    Shape phys{batched::batch_size({like ? like : like2, like2 ? like2 : like})};
+    for (int64_t s : sizes) phys.push_back(s);
+    return batched::wrap(empty(phys, opts));
+  }
   auto full = [&](const Tensor* t) { return t && t->defined() && t->sizes() == sizes; };
   const Tensor* ref = full(like) ? like : (full(like2) ? like2 : nullptr);
   if (!ref || ref->is_contiguous() || sizes.size() < 2) return empty(sizes, opts);
@@ -144,6 +171,11 @@ Tensor new_output(const Shape& sizes, DType dt, Device dev, const Tensor* like, 
 void launch_unary(const Tensor& out, const Tensor& x, UnaryOp op, const UnaryParams& p) {
   if (out.numel() == 0) return;
   const auto fn = kernels::unary_kernel.get(out.device().type(), out.dtype());
+  if (batched::any_batched({&out, &x})) [[unlikely]] {
+    const int64_t B = batched_out(out, {&x});
+    return fn(batched::physical(out, B),
+              batched::physical(expand_for_kernel(cast_for_kernel(x, out.dtype()), out.sizes()), B), op, p);
+  }
   if (x.dtype() == out.dtype() && x.sizes() == out.sizes()) return fn(out, x, op, p);  // no handle copies
   fn(out, expand_for_kernel(cast_for_kernel(x, out.dtype()), out.sizes()), op, p);
 }
@@ -152,6 +184,21 @@ void launch_binary(const Tensor& out, const Tensor& a, const Tensor& b, BinaryOp
   if (out.numel() == 0) return;
   const DType dt = out.dtype();
   const auto fn = kernels::binary_kernel.get(out.device().type(), dt);
+  if (batched::any_batched({&out, &a, &b})) [[unlikely]] {
+    const int64_t B = batched_out(out, {&a, &b});
+    Tensor ka, kb;  // an unbatched 0-d CPU operand next to a tensor stays a number, as below
+    const bool a_num = a.defined() && !batched::is_batched(a) && is_cpu_scalar(a) && b.defined() && !is_cpu_scalar(b);
+    const bool b_num = b.defined() && !batched::is_batched(b) && is_cpu_scalar(b) && a.defined() && !is_cpu_scalar(a);
+    if (a_num)
+      p.scalar = a.item();
+    else if (a.defined())
+      ka = batched::physical(expand_for_kernel(cast_for_kernel(a, dt), out.sizes()), B);
+    if (b_num)
+      p.scalar = b.item();
+    else if (b.defined())
+      kb = batched::physical(expand_for_kernel(cast_for_kernel(b, dt), out.sizes()), B);
+    return fn(batched::physical(out, B), ka, kb, op, p);
+  }
   // Common case first: same dtype and sizes, no number operand to extract (no handle copies).
   auto direct = [&](const Tensor& t) { return t.dtype() == dt && t.sizes() == out.sizes() && t.dim() > 0; };
   if (a.defined() && b.defined() && direct(a) && direct(b)) return fn(out, a, b, op, p);
@@ -172,12 +219,18 @@ void launch_compare(const Tensor& out, const Tensor& a, const Tensor& b, DType d
   Tensor ka = a, kb = b;
   // The kernel takes the number on the right; comparisons with a number on the left are flipped
   // by the callers, logical ops are symmetric.
-  if (b.defined() && is_cpu_scalar(b) && !is_cpu_scalar(a)) {
+  if (b.defined() && is_cpu_scalar(b) && !batched::is_batched(b) && !is_cpu_scalar(a)) {
     p.scalar = b.item();
     kb = Tensor();
   }
   ka = expand_for_kernel(cast_for_kernel(ka, dt), out.sizes());
   kb = expand_for_kernel(cast_for_kernel(kb, dt), out.sizes());
+  if (batched::any_batched({&out, &ka, &kb})) [[unlikely]] {
+    const int64_t B = batched_out(out, {&ka, &kb});
+    kernels::compare_kernel.get(out.device().type(), dt)(batched::physical(out, B), batched::physical(ka, B),
+                                                         kb.defined() ? batched::physical(kb, B) : kb, op, p);
+    return;
+  }
   kernels::compare_kernel.get(out.device().type(), dt)(out, ka, kb, op, p);
 }
 

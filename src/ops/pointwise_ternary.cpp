@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/batched.h"
 #include "ops/pointwise_common.h"
 
 namespace fluxion {
@@ -55,6 +56,15 @@ Tensor condition_for(const Tensor& cond, const char* op) {
 Tensor where_forward(const Tensor& cond, const Tensor& a, const Tensor& b, DType dt, const char* op) {
   const Shape shape = broadcast3(cond, a, b);
   const Device dev = common_device({&cond, &a, &b}, op);
+  if (batched::any_batched({&cond, &a, &b})) [[unlikely]] {  // Note [Batched tensors]
+    const int64_t B = batched::batch_size({&cond, &a, &b});
+    Tensor out = batched::wrap(empty(batched::batched_sizes(B, shape), TensorOptions(dt).device(dev)));
+    auto in = [&](const Tensor& t) { return batched::physical(expand_for_kernel(t, shape), B); };
+    if (out.numel() > 0)
+      kernels::where_kernel.get(dev.type(), dt)(batched::physical(out, B), in(cond), in(cast_for_kernel(a, dt)),
+                                                in(cast_for_kernel(b, dt)));
+    return out;
+  }
   Tensor out = new_output(shape, dt, dev, &a, &b);
   if (out.numel() == 0) return out;
   kernels::where_kernel.get(dev.type(), dt)(out, expand_for_kernel(cond, shape),
@@ -141,6 +151,14 @@ Tensor ternary_forward(const Tensor& a, const Tensor& b, const Tensor& c, DType 
                        const char* name) {
   const Shape shape = broadcast3(a, b, c);
   const Device dev = common_device({&a, &b, &c}, name);
+  if (batched::any_batched({&a, &b, &c})) [[unlikely]] {  // Note [Batched tensors]
+    const int64_t B = batched::batch_size({&a, &b, &c});
+    Tensor out = batched::wrap(empty(batched::batched_sizes(B, shape), TensorOptions(dt).device(dev)));
+    auto in = [&](const Tensor& t) { return batched::physical(expand_for_kernel(cast_for_kernel(t, dt), shape), B); };
+    if (out.numel() > 0)
+      kernels::ternary_kernel.get(dev.type(), dt)(batched::physical(out, B), in(a), in(b), in(c), op, v);
+    return out;
+  }
   Tensor out = new_output(shape, dt, dev, &a, &b);
   if (out.numel() == 0) return out;
   kernels::ternary_kernel.get(dev.type(), dt)(out, expand_for_kernel(cast_for_kernel(a, dt), shape),

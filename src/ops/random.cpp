@@ -5,12 +5,13 @@
 #include <cmath>
 #include <limits>
 
+#include "core/vmap_state.h"
 #include "fluxion/autograd.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/view.h"
 #include "fluxion/random.h"
-#include "kernels/random_kernels.h"
 #include "kernels/random_functors.h"
+#include "kernels/random_kernels.h"
 
 namespace fluxion {
 
@@ -74,6 +75,13 @@ Tensor& fill_inplace(Tensor& t, const char* op, const Write& write) {
   return t;
 }
 
+// Inside vmap a random op would see one example and give every example the same numbers; the
+// per-example loop instead draws fresh numbers for each, as a loop in the user's code would.
+auto draw_counters(Generator* gen, uint64_t n) {
+  if (vmap_state::current_level() != 0) vmap_state::no_rule("random number generation");
+  return gen_or_default(gen).draw(n);
+}
+
 Tensor finish(Tensor t, const TensorOptions& opts) {
   if (opts.requires_grad()) t.requires_grad_(true);
   return t;
@@ -89,7 +97,7 @@ Tensor& uniform_(Tensor& t, double from, double to, Generator* gen) {
   FX_CHECK(std::isfinite(from) && std::isfinite(to) && from <= to,
            "uniform_: expected finite from <= to, got from=", from, " to=", to);
   return fill_inplace(t, "uniform_", [&](const Tensor& out) {
-    auto [seed, off] = gen_or_default(gen).draw(kernels::rnd::counters_for(out.numel(), wide_float(out.dtype())));
+    auto [seed, off] = draw_counters(gen, kernels::rnd::counters_for(out.numel(), wide_float(out.dtype())));
     kernels::uniform_kernel.get(out.device().type(), out.dtype())(out, seed, off, from, to);
   });
 }
@@ -100,7 +108,7 @@ Tensor& normal_(Tensor& t, double mean, double std, Generator* gen) {
   FX_CHECK(std::isfinite(mean) && std::isfinite(std) && std >= 0,
            "normal_: expected finite mean and std >= 0, got mean=", mean, " std=", std);
   return fill_inplace(t, "normal_", [&](const Tensor& out) {
-    auto [seed, off] = gen_or_default(gen).draw(kernels::rnd::counters_for(out.numel(), wide_float(out.dtype())));
+    auto [seed, off] = draw_counters(gen, kernels::rnd::counters_for(out.numel(), wide_float(out.dtype())));
     kernels::normal_kernel.get(out.device().type(), out.dtype())(out, seed, off, mean, std);
   });
 }
@@ -110,7 +118,7 @@ Tensor& exponential_(Tensor& t, double lambd, Generator* gen) {
   check_floating(t.dtype(), "exponential_");
   FX_CHECK(lambd > 0 && std::isfinite(lambd), "exponential_: expected lambd > 0, got ", lambd);
   return fill_inplace(t, "exponential_", [&](const Tensor& out) {
-    auto [seed, off] = gen_or_default(gen).draw(kernels::rnd::counters_for(out.numel(), wide_float(out.dtype())));
+    auto [seed, off] = draw_counters(gen, kernels::rnd::counters_for(out.numel(), wide_float(out.dtype())));
     kernels::exponential_kernel.get(out.device().type(), out.dtype())(out, seed, off, lambd);
   });
 }
@@ -119,7 +127,7 @@ Tensor& bernoulli_(Tensor& t, double p, Generator* gen) {
   FX_CHECK(t.defined(), "bernoulli_: tensor is undefined");
   FX_CHECK(p >= 0 && p <= 1, "bernoulli_: expected 0 <= p <= 1, got p=", p);
   return fill_inplace(t, "bernoulli_", [&](const Tensor& out) {
-    auto [seed, off] = gen_or_default(gen).draw(kernels::rnd::counters_for(out.numel(), true));
+    auto [seed, off] = draw_counters(gen, kernels::rnd::counters_for(out.numel(), true));
     kernels::bernoulli_scalar_kernel.get(out.device().type(), out.dtype())(out, seed, off, p);
   });
 }
@@ -129,7 +137,7 @@ Tensor& random_(Tensor& t, int64_t low, int64_t high, Generator* gen) {
   check_int_range(low, high, t.dtype(), "random_");
   uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
   return fill_inplace(t, "random_", [&](const Tensor& out) {
-    auto [seed, off] = gen_or_default(gen).draw(kernels::rnd::counters_for(out.numel(), range > (uint64_t{1} << 32)));
+    auto [seed, off] = draw_counters(gen, kernels::rnd::counters_for(out.numel(), range > (uint64_t{1} << 32)));
     kernels::random_int_kernel.get(out.device().type(), out.dtype())(out, seed, off, low, range);
   });
 }
@@ -173,7 +181,7 @@ Tensor randperm(int64_t n, const TensorOptions& opts, Generator* gen) {
   FX_CHECK(n == 0 || static_cast<double>(n - 1) <= integer_bounds(o.dtype()).second, "randperm: n=", n,
            " is too large for dtype ", dtype_name(o.dtype()));
   Tensor t = empty({n}, o.requires_grad(false));
-  auto [seed, off] = gen_or_default(gen).draw(kernels::rnd::counters_for(n, true));
+  auto [seed, off] = draw_counters(gen, kernels::rnd::counters_for(n, true));
   kernels::randperm_kernel.get(t.device().type(), t.dtype())(t, seed, off);
   return finish(t, o);
 }
@@ -225,7 +233,7 @@ Tensor bernoulli(const Tensor& p, Generator* gen) {
       FX_CHECK(pp[i] >= 0 && pp[i] <= 1, "bernoulli: expected all probabilities in [0, 1], got ", pp[i],
                " at flat index ", i);
   Tensor out = empty(p.sizes(), p.options());
-  auto [seed, off] = gen_or_default(gen).draw(kernels::rnd::counters_for(out.numel(), true));
+  auto [seed, off] = draw_counters(gen, kernels::rnd::counters_for(out.numel(), true));
   kernels::bernoulli_tensor_kernel.get(out.device().type(), out.dtype())(out, pd, seed, off);
   return out;
 }
@@ -267,7 +275,7 @@ Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, G
              " non-zero categories; cannot draw ", num_samples, " samples without replacement");
   }
   Tensor out = empty({rows, num_samples}, TensorOptions(kInt64));
-  auto [seed, off] = gen_or_default(gen).draw(kernels::rnd::counters_for(rows * std::max(n, num_samples), true));
+  auto [seed, off] = draw_counters(gen, kernels::rnd::counters_for(rows * std::max(n, num_samples), true));
   kernels::multinomial_kernel.get(DeviceType::CPU, kFloat64)(out, w, replacement, seed, off);
   if (probs.dim() == 1) out = out.squeeze(0);
   return probs.is_cpu() ? out : out.to(probs.device());

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/batched.h"
+#include "core/vmap_state.h"
 #include "fluxion/autograd.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/pointwise.h"
@@ -57,12 +59,27 @@ Shape reduced_sizes(const Shape& sizes, const Shape& dims, bool keepdim) {
 }
 
 std::pair<Tensor, Tensor> make_output(const Tensor& in, const Shape& dims, bool keepdim, DType dtype) {
-  Tensor out = empty(reduced_sizes(in.sizes(), dims, keepdim), TensorOptions(dtype).device(in.device()));
+  Tensor out;
+  if (batched::is_batched(in)) [[unlikely]] {  // Note [Batched tensors]: a batched result
+    const Shape sizes = batched::batched_sizes(batched::batch_size({&in}), reduced_sizes(in.sizes(), dims, keepdim));
+    out = batched::wrap(empty(sizes, TensorOptions(dtype).device(in.device())));
+  } else {
+    out = empty(reduced_sizes(in.sizes(), dims, keepdim), TensorOptions(dtype).device(in.device()));
+  }
   if (keepdim) return {out, out};
   Shape ks = reduced_sizes(in.sizes(), dims, true);
-  Tensor alias(std::make_shared<TensorImpl>(out.impl()->storage(), out.storage_offset(), ks, contiguous_strides(ks),
-                                            dtype));
+  Tensor alias(make_alias(*out.impl(), out.storage_offset(), ks, contiguous_strides(ks), dtype));
   return {out, alias};
+}
+
+KernelArgs kernel_args(const Tensor& out, const Tensor& in, const Shape& dims) {
+  if (!batched::any_batched({&out, &in})) [[likely]]
+    return {out, in, dims};
+  if (!batched::is_batched(out)) vmap_state::no_rule("a reduction into an unbatched tensor");
+  const int64_t B = batched::batch_size({&out});
+  Shape pd;
+  for (int64_t d : dims) pd.push_back(d + 1);
+  return {batched::physical(out, B), batched::physical(in, B), pd};
 }
 
 Tensor unsqueeze_reduced(const Tensor& g, const Shape& dims, bool keepdim) {
@@ -105,7 +122,8 @@ Tensor sum_impl(const Tensor& x, const Shape& rd, bool keepdim, std::optional<DT
   const int64_t n = reduced_numel(in.sizes(), rd);
   const double scale = is_mean ? 1.0 / static_cast<double>(n) : 1.0;  // mean of nothing: 0 * inf = nan
   auto [out, alias] = make_output(in, rd, keepdim, kernel_dt);
-  kernels::sum_kernel.get(in.device().type(), in.dtype())(alias, in, rd, scale);
+  const KernelArgs k = kernel_args(alias, in, rd);
+  kernels::sum_kernel.get(in.device().type(), in.dtype())(k.out, k.in, k.dims, scale);
   if (kernel_dt != out_dt) out = out.to(out_dt);
   if (is_floating_point(out_dt) && autograd::needs_record({&in})) {
     Shape in_sizes = in.sizes();
@@ -128,7 +146,8 @@ Tensor prod_impl(const Tensor& x, const Shape& rd, bool keepdim, std::optional<D
   const Tensor in = (dtype && *dtype != x.dtype()) ? x.to(*dtype) : x;
   const DType kernel_dt = is_floating_point(in.dtype()) ? in.dtype() : kInt64;
   auto [out, alias] = make_output(in, rd, keepdim, kernel_dt);
-  kernels::prod_kernel.get(in.device().type(), in.dtype())(alias, in, rd, 1.0);
+  const KernelArgs k = kernel_args(alias, in, rd);
+  kernels::prod_kernel.get(in.device().type(), in.dtype())(k.out, k.in, k.dims, 1.0);
   if (kernel_dt != out_dt) out = out.to(out_dt);
   if (is_floating_point(out_dt) && autograd::needs_record({&in})) {
     // d prod / d x_i = product of the others, computed without dividing so zeros are exact.
@@ -224,7 +243,8 @@ Tensor count_nonzero(const Tensor& x, std::optional<DimList> dims) {
   check_defined(x, "count_nonzero");
   Shape rd = normalize_dims(dims, x.dim(), "count_nonzero");
   auto [out, alias] = make_output(x, rd, false, kInt64);
-  kernels::count_nonzero_kernel.get(x.device().type(), x.dtype())(alias, x, rd, 0.0);
+  const KernelArgs k = kernel_args(alias, x, rd);
+  kernels::count_nonzero_kernel.get(x.device().type(), x.dtype())(k.out, k.in, k.dims, 0.0);
   return out;
 }
 

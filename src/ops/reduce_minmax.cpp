@@ -4,6 +4,7 @@
 // index only. argmax/argmin and the indices are not differentiable.
 #include <limits>
 
+#include "core/batched.h"
 #include "fluxion/autograd.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/pointwise.h"
@@ -44,7 +45,8 @@ Tensor extreme_all_dims(const Tensor& x, const DimList& dims, bool keepdim, cons
   Shape rd = normalize_dims(dims, x.dim(), op);
   check_nonempty(x, rd, !dims.empty(), op);
   auto [out, alias] = make_output(x, rd, keepdim, x.dtype());
-  (kMax ? kernels::amax_kernel : kernels::amin_kernel).get(x.device().type(), x.dtype())(alias, x, rd, 0.0);
+  const KernelArgs k = kernel_args(alias, x, rd);
+  (kMax ? kernels::amax_kernel : kernels::amin_kernel).get(x.device().type(), x.dtype())(k.out, k.in, k.dims, 0.0);
   if (x.is_floating_point() && autograd::needs_record({&x})) {
     Shape in_sizes = x.sizes();
     autograd::record(
@@ -79,8 +81,15 @@ std::tuple<Tensor, Tensor> extreme_dim(const Tensor& x, int64_t dim, bool keepdi
   Tensor values, values_alias;
   if (want_values) std::tie(values, values_alias) = make_output(x, rd, keepdim, x.dtype());
   auto [indices, indices_alias] = make_output(x, rd, keepdim, kInt64);
-  (kMax ? kernels::max_dim_kernel : kernels::min_dim_kernel)
-      .get(x.device().type(), x.dtype())(values_alias, indices_alias, x, x.dim() == 0 ? -1 : d);
+  if (batched::is_batched(x) && x.dim() > 0) [[unlikely]] {  // Note [Batched tensors]
+    const KernelArgs k = kernel_args(indices_alias, x, rd);
+    const Tensor kv = values_alias.defined() ? kernel_args(values_alias, x, rd).out : values_alias;
+    (kMax ? kernels::max_dim_kernel : kernels::min_dim_kernel)
+        .get(x.device().type(), x.dtype())(kv, k.out, k.in, d + 1);
+  } else {
+    (kMax ? kernels::max_dim_kernel : kernels::min_dim_kernel)
+        .get(x.device().type(), x.dtype())(values_alias, indices_alias, x, x.dim() == 0 ? -1 : d);
+  }
   if (want_values && x.is_floating_point() && autograd::needs_record({&x})) {
     const int64_t ndim = x.dim(), D = ndim == 0 ? 1 : x.size(d);
     autograd::record(
@@ -108,8 +117,7 @@ Tensor arg_extreme(const Tensor& x, std::optional<int64_t> dim, bool keepdim, co
            ").");
   // Over the flattened tensor (row-major order, like PyTorch).
   Tensor flat = contiguous_nograd(x);
-  flat = Tensor(std::make_shared<TensorImpl>(flat.impl()->storage(), flat.storage_offset(), Shape{flat.numel()},
-                                             Shape{1}, flat.dtype()));
+  flat = Tensor(make_alias(*flat.impl(), flat.storage_offset(), Shape{flat.numel()}, Shape{1}, flat.dtype()));
   Tensor idx = std::get<1>(extreme_dim<kMax>(flat, 0, false, op, false));
   if (keepdim) return idx.reshape(Shape(static_cast<size_t>(x.dim()), int64_t{1}));
   return idx;

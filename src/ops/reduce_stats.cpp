@@ -38,7 +38,9 @@ std::tuple<Tensor, Tensor> var_mean_impl(const Tensor& x, const std::optional<Di
   auto [v, v_alias] = make_output(x, rd, keepdim, x.dtype());
   Tensor m, m_alias;
   if (want_mean) std::tie(m, m_alias) = make_output(x, rd, keepdim, x.dtype());
-  kernels::var_mean_kernel.get(x.device().type(), x.dtype())(v_alias, m_alias, x, rd, correction, take_sqrt);
+  const KernelArgs k = kernel_args(v_alias, x, rd);
+  const Tensor km = m_alias.defined() ? kernel_args(m_alias, x, rd).out : m_alias;
+  kernels::var_mean_kernel.get(x.device().type(), x.dtype())(k.out, km, k.in, k.dims, correction, take_sqrt);
   if (autograd::needs_record({&x})) {
     Shape in_sizes = x.sizes();
     const double n = static_cast<double>(reduced_numel(x.sizes(), rd));
@@ -123,7 +125,8 @@ Tensor norm(const Tensor& x, double p, std::optional<DimList> dims, bool keepdim
            "norm: cannot compute the ", p > 0 ? "inf" : "-inf", " norm over an empty dimension (input sizes ",
            x.sizes(), ") because the operation has no identity");
   auto [out, alias] = make_output(x, rd, keepdim, x.dtype());
-  kernels::norm_kernel.get(x.device().type(), x.dtype())(alias, x, rd, p);
+  const KernelArgs k = kernel_args(alias, x, rd);
+  kernels::norm_kernel.get(x.device().type(), x.dtype())(k.out, k.in, k.dims, p);
   if (autograd::needs_record({&x})) {
     Shape in_sizes = x.sizes();
     autograd::record(
@@ -148,7 +151,8 @@ Tensor logsumexp(const Tensor& x, const DimList& dims, bool keepdim) {
   const Tensor in = x.is_floating_point() ? x : x.to(default_dtype());
   Shape rd = normalize_dims(dims, in.dim(), "logsumexp");
   auto [out, alias] = make_output(in, rd, keepdim, in.dtype());
-  kernels::logsumexp_kernel.get(in.device().type(), in.dtype())(alias, in, rd, 0.0);
+  const KernelArgs k = kernel_args(alias, in, rd);
+  kernels::logsumexp_kernel.get(in.device().type(), in.dtype())(k.out, k.in, k.dims, 0.0);
   if (autograd::needs_record({&in})) {
     Shape in_sizes = in.sizes();
     autograd::record(

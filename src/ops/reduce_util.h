@@ -20,6 +20,13 @@ Shape reduced_sizes(const Shape& sizes, const Shape& dims, bool keepdim);
 /// Allocates a contiguous output of the final shape and returns {result, keepdim-shaped alias of
 /// the same memory} (the alias is what the kernels write through).
 std::pair<Tensor, Tensor> make_output(const Tensor& in, const Shape& dims, bool keepdim, DType dtype);
+/// What a reduction kernel is given: the tensors themselves, or for a batched input (Note
+/// [Batched tensors]) the physical ones with the reduced dims shifted past the batch dim.
+struct KernelArgs {
+  Tensor out, in;
+  Shape dims;
+};
+KernelArgs kernel_args(const Tensor& out, const Tensor& in, const Shape& dims);
 /// Re-inserts the reduced dims as size 1 (when !keepdim): differentiable view ops only.
 Tensor unsqueeze_reduced(const Tensor& g, const Shape& dims, bool keepdim);
 /// unsqueeze_reduced then expand to `in_sizes`: the VJP of a sum.

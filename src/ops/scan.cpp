@@ -142,7 +142,7 @@ Tensor flip_dim(const Tensor& x, int64_t dim) {
     Shape st = x.strides();
     const int64_t offset = x.storage_offset() + (x.dim() == 0 ? 0 : (x.size(d) - 1) * st[d]);
     if (x.dim() > 0) st[d] = -st[d];
-    Tensor rev(std::make_shared<TensorImpl>(x.impl()->storage(), offset, x.sizes(), st, x.dtype()));
+    Tensor rev(make_alias(*x.impl(), offset, x.sizes(), st, x.dtype()));
     kernels::copy_kernel.get(x.device().type(), x.dtype())(out, rev);
   }
   if (autograd::needs_record({&x}))
@@ -159,8 +159,8 @@ Tensor pad_dim(const Tensor& x, int64_t dim, int64_t before, int64_t after, doub
   sizes[d] += before + after;
   Tensor out = full(sizes, value, x.options());
   if (x.numel() > 0) {
-    Tensor region(std::make_shared<TensorImpl>(out.impl()->storage(), out.storage_offset() + before * out.strides()[d], x.sizes(),
-                                               out.strides(), x.dtype()));
+    Tensor region(
+        make_alias(*out.impl(), out.storage_offset() + before * out.strides()[d], x.sizes(), out.strides(), x.dtype()));
     kernels::copy_kernel.get(x.device().type(), x.dtype())(region, x);
   }
   if (autograd::needs_record({&x}))

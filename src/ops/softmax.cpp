@@ -1,6 +1,7 @@
 // softmax / log_softmax along one dim (stable kernels), with their VJPs/JVPs:
 //   softmax:     VJP y * (g - sum(g * y)),     JVP y * (t - sum(t * y))
 //   log_softmax: VJP g - exp(y) * sum(g),      JVP t - sum(exp(y) * t)
+#include "core/batched.h"
 #include "fluxion/autograd.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/pointwise.h"
@@ -22,9 +23,18 @@ Tensor softmax_impl(const Tensor& x, int64_t dim, std::optional<DType> dtype, bo
   FX_CHECK(in.is_floating_point(), op, ": expected a floating point input but got ", dtype_name(in.dtype()),
            " (pass dtype=kFloat32 to convert)");
   const int64_t d = wrap_dim(dim, in.dim(), op);
-  Tensor out = empty(in.sizes(), in.options());
-  (log ? kernels::log_softmax_kernel : kernels::softmax_kernel)
-      .get(in.device().type(), in.dtype())(out, contiguous_nograd(in), in.dim() == 0 ? 0 : d);
+  Tensor out;
+  if (batched::is_batched(in) && in.dim() > 0) [[unlikely]] {  // Note [Batched tensors]
+    const int64_t B = batched::batch_size({&in});
+    const Tensor pin = batched::physical(in, B).contiguous();
+    out = batched::wrap(empty(pin.sizes(), in.options()));
+    (log ? kernels::log_softmax_kernel : kernels::softmax_kernel)
+        .get(in.device().type(), in.dtype())(batched::physical(out, B), pin, d + 1);
+  } else {
+    out = empty(in.sizes(), in.options());
+    (log ? kernels::log_softmax_kernel : kernels::softmax_kernel)
+        .get(in.device().type(), in.dtype())(out, contiguous_nograd(in), in.dim() == 0 ? 0 : d);
+  }
   if (autograd::needs_record({&in})) {
     const DimList dl{d};
     if (log) {

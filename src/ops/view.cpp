@@ -44,8 +44,7 @@ namespace {
 
 // Makes a view of x with new geometry (same storage, same dtype).
 Tensor make_view(const Tensor& x, Shape sizes, Shape strides, int64_t offset) {
-  return Tensor(std::make_shared<TensorImpl>(x.impl()->storage(), offset, std::move(sizes), std::move(strides),
-                                             x.dtype()));
+  return Tensor(make_alias(*x.impl(), offset, std::move(sizes), std::move(strides), x.dtype()));
 }
 
 // Scatters `g` into zeros of `in_sizes` through `view_fn` (the backward of a view); its own
@@ -456,7 +455,7 @@ Tensor Tensor::view(DType dt) const {
   FX_CHECK(fluxion::element_size(dt) == element_size(), "view(dtype): element sizes differ (", dtype_name(dtype()),
            " vs ", dtype_name(dt), ")");
   FX_CHECK(!requires_grad(), "view(dtype): not differentiable");
-  return Tensor(std::make_shared<TensorImpl>(impl()->storage(), storage_offset(), sizes(), strides(), dt));
+  return Tensor(make_alias(*impl(), storage_offset(), sizes(), strides(), dt));
 }
 Tensor Tensor::reshape(const Shape& s) const { return fluxion::reshape(*this, s); }
 Tensor Tensor::permute(const Shape& d) const { return fluxion::permute(*this, d); }
