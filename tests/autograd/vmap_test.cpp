@@ -227,3 +227,22 @@ TEST(Vmap, ArgumentErrors) {
   EXPECT_THROW(f({fx::ones({3, 2}), fx::ones({4, 2})}), fx::Error);
   EXPECT_THROW(fx::func::vmap([](const Tensor& x) { return x; }, 2)(fx::ones({3, 2})), fx::Error);
 }
+
+TEST(Vmap, NnFunctionalAndMoreProductsRunBatched) {
+  fx::manual_seed(12);
+  namespace F = fx::nn::functional;
+  expect_vmap_matches(
+      [](const TensorList& a) {
+        const Tensor &x = a[0], &W = a[1], &b = a[2], &y = a[3];
+        Tensor h = F::gelu(F::linear(x, W, b));
+        return TensorList{F::mse_loss(h, y), F::mse_loss(h, y, "sum"), F::relu(h) * F::sigmoid(h), F::silu(h)};
+      },
+      {randn({5, 3, 4}), randn({6, 4}), randn({6}), randn({5, 3, 6})}, {0, -1, -1, 0});
+  expect_vmap_matches(
+      [](const TensorList& a) {
+        const Tensor &m = a[0], &v = a[1];
+        return TensorList{m.diagonal(), fx::mv(m, v), fx::addmv(v, m, v, 0.5, 2.0),
+                          fx::baddbmm(m.unsqueeze(0), m.unsqueeze(0), m.unsqueeze(0), 1.0, 3.0)};
+      },
+      {randn({4, 3, 3}), randn({3})}, {0, -1});
+}
