@@ -2,6 +2,7 @@
 // split/chunk/unbind return narrow/select views (their autograd lives in view.cpp).
 #include <numeric>
 
+#include "core/batched.h"
 #include "fluxion/autograd.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/index.h"
@@ -40,12 +41,18 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
              t.dim(), " (tensor ", i, ")");
     for (int64_t d = 0; d < t.dim(); ++d)
       FX_CHECK(d == dim || t.sizes()[d] == sizes[d], "cat: sizes of tensors must match except in dimension ", dim,
-               ". Expected size ", sizes[d], " but got size ", t.sizes()[d], " for tensor number ", i,
-               " in the list");
+               ". Expected size ", sizes[d], " but got size ", t.sizes()[d], " for tensor number ", i, " in the list");
     total += t.sizes()[dim];
   }
   sizes[dim] = total;
-  Tensor out = empty(sizes, TensorOptions(dt).device(ref->device()));
+  // Note [Batched tensors]: with a batched piece the result is batched and every piece is copied
+  // physically (unbatched pieces broadcast along the batch).
+  int64_t batch = 0;
+  for (const Tensor& t : tensors)
+    if (batched::is_batched(t)) batch = batched::batch_size({&t});
+  Tensor out = batch
+                   ? batched::wrap(empty(batched::batched_sizes(batch, sizes), TensorOptions(dt).device(ref->device())))
+                   : empty(sizes, TensorOptions(dt).device(ref->device()));
   std::vector<int64_t> offsets(tensors.size(), 0);
   int64_t off = 0;
   for (size_t i = 0; i < tensors.size(); ++i) {
@@ -56,7 +63,10 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
     Shape s = sizes;
     s[dim] = len;
     Tensor dst = detail::raw_view(out, s, out.strides(), off * out.strides()[dim]);
-    if (t.numel() > 0) kernels::copy_kernel.get(out.device().type(), dt)(dst, t);
+    if (t.numel() > 0 && batch)
+      kernels::copy_kernel.get(out.device().type(), dt)(batched::physical(dst, batch), batched::physical(t, batch));
+    else if (t.numel() > 0)
+      kernels::copy_kernel.get(out.device().type(), dt)(dst, t);
     off += len;
   }
   if (autograd::needs_record(TensorList(tensors.begin(), tensors.end()))) {

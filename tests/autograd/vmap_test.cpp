@@ -246,3 +246,12 @@ TEST(Vmap, NnFunctionalAndMoreProductsRunBatched) {
       },
       {randn({4, 3, 3}), randn({3})}, {0, -1});
 }
+
+TEST(Vmap, CatAndStackRunBatched) {
+  fx::manual_seed(13);
+  expect_vmap_matches(
+      [](const TensorList& a) {
+        return TensorList{fx::cat({a[0], a[1], a[0] * 2}, 0), fx::stack({a[0], a[1]}, 1), fx::cat({a[0], a[0]}, -1)};
+      },
+      {randn({4, 2, 3}), randn({2, 3})}, {0, -1});
+}
