@@ -2,6 +2,7 @@
 #include "fluxion/tensor.h"
 
 #include "core/batched.h"
+#include "core/vmap_state.h"
 
 #include "core/cuda_hooks.h"
 #include "fluxion/autograd.h"
@@ -175,7 +176,13 @@ Tensor& Tensor::copy_(const Tensor& src, bool non_blocking) {
     return *this;
   }
   Tensor s = src.sizes() == sizes() ? src : src.expand(sizes());
-  kernels::copy_kernel.get(device().type(), dtype())(*this, s);
+  if (batched::any_batched({this, &s})) [[unlikely]] {  // Note [Batched tensors]
+    if (!batched::is_batched(*this)) vmap_state::no_rule("copy_ of a batched value into an unbatched tensor");
+    const int64_t B = batched::batch_size({this});
+    kernels::copy_kernel.get(device().type(), dtype())(batched::physical(*this, B), batched::physical(s, B));
+  } else {
+    kernels::copy_kernel.get(device().type(), dtype())(*this, s);
+  }
   if (!is_inference_mode()) impl()->storage()->bump_version();
   return *this;
 }

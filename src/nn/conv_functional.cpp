@@ -11,6 +11,7 @@
 
 #include <array>
 
+#include "core/batched.h"
 #include "fluxion/autograd.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/index.h"
@@ -88,10 +89,45 @@ Tensor conv_fwd(const Tensor& x, const Tensor& w, const Tensor& b, const ConvSpe
 Tensor conv_bwd_input(const Tensor& gy, const Tensor& w, const Shape& x_sizes, const ConvSpec& s);
 Tensor conv_bwd_weight(const Tensor& x, const Tensor& gy, const Shape& w_sizes, const ConvSpec& s);
 
+// Note [Batched tensors]: convolutions under vmap run on the physical tensors. When only the
+// activations are batched, the vmap batch folds into N; per-example weights, and the weight
+// gradient (which is per example), loop over the batch.
+Tensor fold_n(const Tensor& phys) {
+  Shape s{phys.size(0) * phys.size(1)};
+  for (int64_t d = 2; d < phys.dim(); ++d) s.push_back(phys.size(d));
+  return phys.reshape(s);
+}
+Tensor unfold_n(const Tensor& t, int64_t B) {
+  Shape s{B, t.size(0) / B};
+  for (int64_t d = 1; d < t.dim(); ++d) s.push_back(t.size(d));
+  return t.reshape(s);
+}
+template <class F>
+Tensor per_example(int64_t B, const F& f) {
+  TensorList ys;
+  for (int64_t e = 0; e < B; ++e) ys.push_back(f(e));
+  return stack(ys, 0);
+}
+Tensor pick(const Tensor& phys, int64_t e) { return phys.defined() ? phys.select(0, e) : phys; }
+Tensor physical_or_undefined(const Tensor& t, int64_t B) { return t.defined() ? batched::physical(t, B) : t; }
+
 Tensor conv_fwd(const Tensor& x, const Tensor& w, const Tensor& b, const ConvSpec& s) {
-  Tensor y = empty(conv_out_sizes(x.sizes(), w.sizes(), s), x.options());
-  kernels::conv_forward_kernel.get(x.device().type(), x.dtype())(dense(x), dense(w), b.defined() ? dense(b) : b, y,
-                                                                  make_geom(x.sizes(), w.sizes(), y.sizes(), s));
+  Tensor y;
+  if (batched::any_batched({&x, &w, &b})) [[unlikely]] {
+    const int64_t B = batched::batch_size({&x, &w, &b});
+    if (!batched::is_batched(w) && !batched::is_batched(b)) {
+      y = unfold_n(conv_fwd(fold_n(batched::physical(x, B)), batched::plain(w), b.defined() ? batched::plain(b) : b, s),
+                   B);
+    } else {
+      const Tensor px = batched::physical(x, B), pw = batched::physical(w, B), pb = physical_or_undefined(b, B);
+      y = per_example(B, [&](int64_t e) { return conv_fwd(px.select(0, e), pw.select(0, e), pick(pb, e), s); });
+    }
+    y = batched::wrap(y.contiguous());
+  } else {
+    y = empty(conv_out_sizes(x.sizes(), w.sizes(), s), x.options());
+    kernels::conv_forward_kernel.get(x.device().type(), x.dtype())(dense(x), dense(w), b.defined() ? dense(b) : b, y,
+                                                                   make_geom(x.sizes(), w.sizes(), y.sizes(), s));
+  }
   if (autograd::needs_record({&x, &w, &b})) {
     const Shape xs = x.sizes(), ws = w.sizes();
     autograd::record(
@@ -112,9 +148,23 @@ Tensor conv_fwd(const Tensor& x, const Tensor& w, const Tensor& b, const ConvSpe
 }
 
 Tensor conv_bwd_input(const Tensor& gy, const Tensor& w, const Shape& x_sizes, const ConvSpec& s) {
-  Tensor gx = empty(x_sizes, gy.options());
-  kernels::conv_backward_input_kernel.get(gy.device().type(), gy.dtype())(dense(gy), dense(w), gx,
-                                                                          make_geom(x_sizes, w.sizes(), gy.sizes(), s));
+  Tensor gx;
+  if (batched::any_batched({&gy, &w})) [[unlikely]] {  // Note [Batched tensors]
+    const int64_t B = batched::batch_size({&gy, &w});
+    if (!batched::is_batched(w)) {
+      Shape folded = x_sizes;
+      folded[0] *= B;
+      gx = unfold_n(conv_bwd_input(fold_n(batched::physical(gy, B)), batched::plain(w), folded, s), B);
+    } else {
+      const Tensor pg = batched::physical(gy, B), pw = batched::physical(w, B);
+      gx = per_example(B, [&](int64_t e) { return conv_bwd_input(pg.select(0, e), pw.select(0, e), x_sizes, s); });
+    }
+    gx = batched::wrap(gx.contiguous());
+  } else {
+    gx = empty(x_sizes, gy.options());
+    kernels::conv_backward_input_kernel.get(gy.device().type(), gy.dtype())(
+        dense(gy), dense(w), gx, make_geom(x_sizes, w.sizes(), gy.sizes(), s));
+  }
   if (autograd::needs_record({&gy, &w})) {
     const Shape ws = w.sizes();
     autograd::record(
@@ -132,9 +182,17 @@ Tensor conv_bwd_input(const Tensor& gy, const Tensor& w, const Shape& x_sizes, c
 }
 
 Tensor conv_bwd_weight(const Tensor& x, const Tensor& gy, const Shape& w_sizes, const ConvSpec& s) {
-  Tensor gw = empty(w_sizes, x.options());
-  kernels::conv_backward_weight_kernel.get(x.device().type(), x.dtype())(dense(x), dense(gy), gw,
-                                                                         make_geom(x.sizes(), w_sizes, gy.sizes(), s));
+  Tensor gw;
+  if (batched::any_batched({&x, &gy})) [[unlikely]] {  // Note [Batched tensors]: one per example
+    const int64_t B = batched::batch_size({&x, &gy});
+    const Tensor px = batched::physical(x, B), pg = batched::physical(gy, B);
+    gw = batched::wrap(
+        per_example(B, [&](int64_t e) { return conv_bwd_weight(px.select(0, e), pg.select(0, e), w_sizes, s); }));
+  } else {
+    gw = empty(w_sizes, x.options());
+    kernels::conv_backward_weight_kernel.get(x.device().type(), x.dtype())(
+        dense(x), dense(gy), gw, make_geom(x.sizes(), w_sizes, gy.sizes(), s));
+  }
   if (autograd::needs_record({&x, &gy})) {
     const Shape xs = x.sizes();
     autograd::record(

@@ -2,6 +2,7 @@
 // binary_cross_entropy (recorded op with PyTorch's clamped gradient) and its logits form.
 #include <vector>
 
+#include "core/batched.h"
 #include "fluxion/autograd.h"
 #include "fluxion/nn/functional/loss.h"
 #include "fluxion/ops/creation.h"
@@ -36,7 +37,8 @@ Tensor checked_class_target(const Tensor& input, const Tensor& target, int64_t i
   FX_CHECK(target.sizes() == expected, op, ": expected target of sizes ", expected, " for input of sizes ",
            input.sizes(), " (the input without its class dim ", cdim, "), got target sizes ", target.sizes());
   Tensor t = target.to(kInt64);
-  const Tensor host = t.to(kCPU).contiguous();  // range check on the host
+  // Range check on the host; under vmap over every example (Note [Batched tensors]).
+  const Tensor host = batched::plain(t).to(kCPU).contiguous();
   const int64_t* p = host.data_ptr<int64_t>();
   for (int64_t i = 0; i < host.numel(); ++i)
     FX_CHECK(p[i] == ignore_index || (p[i] >= 0 && p[i] < C), op, ": target ", p[i], " is out of bounds for ", C,

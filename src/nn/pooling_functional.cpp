@@ -14,6 +14,7 @@
 #include <memory>
 #include <type_traits>
 
+#include "core/batched.h"
 #include "fluxion/autograd.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/index.h"
@@ -138,12 +139,21 @@ Tensor plane_gather(const Tensor& src, const Tensor& idx) {
 }
 
 Tensor plane_scatter(const Tensor& src, const Tensor& idx, const Shape& out_sizes, bool accumulate, const char* op) {
-  Tensor out = zeros(out_sizes, src.options());
-  const int64_t P = num_planes(out_sizes);
-  const Tensor s = dense(src), ix = dense(idx);
-  if (out.numel() > 0 && s.numel() > 0)
-    kernels::plane_scatter_kernel.get(src.device().type(), src.dtype())(
-        s.reshape({P, s.numel() / P}), ix.reshape({P, ix.numel() / P}), out.view({P, out.numel() / P}), accumulate, op);
+  Tensor out;
+  if (batched::any_batched({&src, &idx})) [[unlikely]] {
+    // Note [Batched tensors]: pooling works plane by plane, so the vmap batch is more planes.
+    const int64_t B = batched::batch_size({&src, &idx});
+    out = batched::wrap(plane_scatter(batched::physical(src, B), batched::physical(idx, B),
+                                      batched::batched_sizes(B, out_sizes), accumulate, op));
+  } else {
+    out = zeros(out_sizes, src.options());
+    const int64_t P = num_planes(out_sizes);
+    const Tensor s = dense(src), ix = dense(idx);
+    if (out.numel() > 0 && s.numel() > 0)
+      kernels::plane_scatter_kernel.get(src.device().type(), src.dtype())(
+          s.reshape({P, s.numel() / P}), ix.reshape({P, ix.numel() / P}), out.view({P, out.numel() / P}), accumulate,
+          op);
+  }
   if (autograd::needs_record({&src})) {
     autograd::record(
         accumulate ? "MaxPoolBackward0" : "MaxUnpoolBackward0", {src}, {out},
@@ -154,10 +164,17 @@ Tensor plane_scatter(const Tensor& src, const Tensor& idx, const Shape& out_size
 }
 
 std::tuple<Tensor, Tensor> max_pool_op(const Tensor& x, const WinPtr& win) {
-  const Shape out_sizes = with_plane(x, win->OH, win->OW);
-  Tensor y = empty(out_sizes, x.options());
-  Tensor idx = empty(out_sizes, TensorOptions(kInt64).device(x.device()));
-  if (y.numel() > 0) kernels::max_pool_kernel.get(x.device().type(), x.dtype())(dense(x), y, idx, *win);
+  Tensor y, idx;
+  if (batched::is_batched(x)) [[unlikely]] {  // Note [Batched tensors]: more planes
+    auto [py, pidx] = max_pool_op(batched::physical(x, batched::batch_size({&x})), win);
+    y = batched::wrap(py);
+    idx = batched::wrap(pidx);
+  } else {
+    const Shape out_sizes = with_plane(x, win->OH, win->OW);
+    y = empty(out_sizes, x.options());
+    idx = empty(out_sizes, TensorOptions(kInt64).device(x.device()));
+    if (y.numel() > 0) kernels::max_pool_kernel.get(x.device().type(), x.dtype())(dense(x), y, idx, *win);
+  }
   if (autograd::needs_record({&x})) {
     const Shape in_sizes = x.sizes();
     autograd::record(
@@ -173,8 +190,13 @@ std::tuple<Tensor, Tensor> max_pool_op(const Tensor& x, const WinPtr& win) {
 Tensor avg_pool_adjoint(const Tensor& gy, const WinPtr& win, const Shape& in_sizes);
 
 Tensor avg_pool_op(const Tensor& x, const WinPtr& win) {
-  Tensor y = empty(with_plane(x, win->OH, win->OW), x.options());
-  if (y.numel() > 0) kernels::avg_pool_forward_kernel.get(x.device().type(), x.dtype())(dense(x), y, *win);
+  Tensor y;
+  if (batched::is_batched(x)) [[unlikely]] {  // Note [Batched tensors]: more planes
+    y = batched::wrap(avg_pool_op(batched::physical(x, batched::batch_size({&x})), win));
+  } else {
+    y = empty(with_plane(x, win->OH, win->OW), x.options());
+    if (y.numel() > 0) kernels::avg_pool_forward_kernel.get(x.device().type(), x.dtype())(dense(x), y, *win);
+  }
   if (autograd::needs_record({&x})) {
     const Shape in_sizes = x.sizes();
     autograd::record(
@@ -186,12 +208,18 @@ Tensor avg_pool_op(const Tensor& x, const WinPtr& win) {
 }
 
 Tensor avg_pool_adjoint(const Tensor& gy, const WinPtr& win, const Shape& in_sizes) {
-  Tensor gx = empty(in_sizes, gy.options());
-  if (gx.numel() > 0) {
-    if (gy.numel() > 0)
-      kernels::avg_pool_backward_kernel.get(gy.device().type(), gy.dtype())(dense(gy), gx, *win);
-    else
-      gx.zero_();
+  Tensor gx;
+  if (batched::is_batched(gy)) [[unlikely]] {  // Note [Batched tensors]: more planes
+    const int64_t B = batched::batch_size({&gy});
+    gx = batched::wrap(avg_pool_adjoint(batched::physical(gy, B), win, batched::batched_sizes(B, in_sizes)));
+  } else {
+    gx = empty(in_sizes, gy.options());
+    if (gx.numel() > 0) {
+      if (gy.numel() > 0)
+        kernels::avg_pool_backward_kernel.get(gy.device().type(), gy.dtype())(dense(gy), gx, *win);
+      else
+        gx.zero_();
+    }
   }
   if (autograd::needs_record({&gy})) {
     autograd::record(

@@ -3,6 +3,7 @@
 // (Note [Offset-based gather/scatter] in kernels/index_kernels.h).
 #include <limits>
 
+#include "core/batched.h"
 #include "fluxion/autograd.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/index.h"
@@ -103,11 +104,20 @@ Tensor restore(const Tensor& out, const Tensor& x) { return x.dim() == 0 ? out.r
 Tensor scatter_core(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src, PutMode mode,
                     const char* op) {
   ScatterArgs a = scatter_args(x, dim, index, &src, op);
-  Tensor out = detail::raw_clone(a.x1);
   // A src larger than index contributes only its leading block.
   Tensor s = src.dim() == 0 ? src : narrow_to(src, index.sizes());
-  scatter_raw_(out, a.dim, a.index1, as_1d(s), mode, op);
-  out = restore(out, x);
+  Tensor out;
+  if (batched::any_batched({&x, &index, &s}) && x.dim() > 0 && index.dim() > 0) [[unlikely]] {
+    // Note [Batched tensors]: the same scatter on the physical tensors, one dim further in.
+    const int64_t B = batched::batch_size({&x, &index, &s});
+    const Tensor ps = s.dim() == 0 && !batched::is_batched(s) ? batched::plain(s) : batched::physical(s, B);
+    out = batched::wrap(
+        scatter_core(batched::physical(x, B), a.dim + 1, batched::physical(index, B), ps, mode, op).contiguous());
+  } else {
+    out = detail::raw_clone(a.x1);
+    scatter_raw_(out, a.dim, a.index1, as_1d(s), mode, op);
+    out = restore(out, x);
+  }
   if (autograd::needs_record({&x, &s})) {
     int64_t d = a.dim;
     bool add = mode == PutMode::Add;
@@ -185,10 +195,17 @@ std::pair<Tensor, Tensor> scatter_reduce_coefs(const Tensor& x, const Tensor& sr
 
 Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
   ScatterArgs a = scatter_args(x, dim, index, nullptr, "gather");
-  Tensor out = empty(a.index1.sizes(), x.options());
-  DimGeom g = dim_geom(a.x1, a.dim, a.index1, "gather");
-  kernels::index_gather_kernel.get(x.device().type(), x.dtype())(out, g.self_r, g.off);
-  if (index.dim() == 0) out = out.reshape({});
+  Tensor out;
+  if (batched::any_batched({&x, &index}) && x.dim() > 0 && index.dim() > 0) [[unlikely]] {
+    // Note [Batched tensors]: the same gather on the physical tensors, one dim further in.
+    const int64_t B = batched::batch_size({&x, &index});
+    out = batched::wrap(gather(batched::physical(x, B), a.dim + 1, batched::physical(index, B)));
+  } else {
+    out = empty(a.index1.sizes(), x.options());
+    DimGeom g = dim_geom(a.x1, a.dim, a.index1, "gather");
+    kernels::index_gather_kernel.get(x.device().type(), x.dtype())(out, g.self_r, g.off);
+    if (index.dim() == 0) out = out.reshape({});
+  }
   if (autograd::needs_record({&x})) {
     int64_t d = a.dim;
     Shape in_sizes = x.sizes();

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "core/batched.h"
+#include "core/vmap_state.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/view.h"
 #include "kernels/cpu/copy.h"
@@ -18,8 +20,16 @@ Tensor raw_view(const Tensor& x, const Shape& sizes, const Shape& strides, int64
 }
 
 Tensor raw_clone(const Tensor& x) {
+  if (batched::is_batched(x)) [[unlikely]]
+    return batched_clone(x, batched::batch_size({&x}));
   Tensor out = empty(x.sizes(), x.options());
   kernels::copy_kernel.get(x.device().type(), x.dtype())(out, x);
+  return out;
+}
+
+Tensor batched_clone(const Tensor& x, int64_t B) {
+  Tensor out = batched::wrap(empty(batched::batched_sizes(B, x.sizes()), x.options()));
+  kernels::copy_kernel.get(x.device().type(), x.dtype())(batched::physical(out, B), batched::physical(x, B));
   return out;
 }
 
@@ -204,6 +214,15 @@ namespace {
 
 Tensor index_impl(const Tensor& x, const std::vector<Tensor>& indices, bool wrap_negative, const char* op) {
   AdvancedIndex a = make_advanced_index(x, indices, wrap_negative, op);
+  if (batched::is_batched(x)) [[unlikely]] {
+    // Note [Batched tensors]: the offsets are per example (a batched index already tripped while
+    // they were computed), so the physical gather reads every example at the same offsets.
+    const int64_t B = batched::batch_size({&x});
+    Tensor out = batched::wrap(empty(batched::batched_sizes(B, a.result_sizes), x.options()));
+    kernels::index_gather_kernel.get(x.device().type(), x.dtype())(
+        batched::physical(out, B), batched::physical(a.src, B), batched::physical(a.off, B));
+    return out;
+  }
   Tensor out = empty(a.result_sizes, x.options());
   kernels::index_gather_kernel.get(x.device().type(), x.dtype())(out, a.src, a.off);
   return out;
@@ -233,8 +252,16 @@ void index_put_raw_(const Tensor& self, const std::vector<Tensor>& indices, cons
   auto b = try_broadcast(a.result_sizes, vs);
   FX_CHECK(b && *b == a.result_sizes, op, ": shape mismatch: value tensor of shape ", values.sizes(),
            " cannot be broadcast to indexing result of shape ", a.result_sizes);
-  kernels::index_put_kernel.get(self.device().type(), self.dtype())(
-      a.src, raw_expand(v, a.result_sizes), a.off, accumulate ? kernels::PutMode::Add : kernels::PutMode::Assign);
+  const kernels::PutMode mode = accumulate ? kernels::PutMode::Add : kernels::PutMode::Assign;
+  if (batched::any_batched({&self, &v})) [[unlikely]] {
+    if (!batched::is_batched(self)) vmap_state::no_rule("an index_put of batched values into an unbatched tensor");
+    const int64_t B = batched::batch_size({&self});
+    kernels::index_put_kernel.get(self.device().type(), self.dtype())(
+        batched::physical(a.src, B), batched::physical(raw_expand(v, a.result_sizes), B), batched::physical(a.off, B),
+        mode);
+    return;
+  }
+  kernels::index_put_kernel.get(self.device().type(), self.dtype())(a.src, raw_expand(v, a.result_sizes), a.off, mode);
 }
 
 Tensor index_op(const Tensor& x, const std::vector<Tensor>& indices, bool wrap_negative, const char* op) {
@@ -256,7 +283,9 @@ Tensor index_op(const Tensor& x, const std::vector<Tensor>& indices, bool wrap_n
 
 Tensor index_put_op(const Tensor& x, const std::vector<Tensor>& indices, const Tensor& values, bool accumulate,
                     bool wrap_negative, const char* op) {
-  Tensor out = raw_clone(x);
+  // Batched values make the result batched (Note [Batched tensors]).
+  Tensor out =
+      batched::any_batched({&x, &values}) ? batched_clone(x, batched::batch_size({&x, &values})) : raw_clone(x);
   index_put_raw_(out, indices, values, accumulate, wrap_negative, op);
   if (autograd::needs_record({&x, &values})) {
     PackedIndices p = pack_indices(indices);

@@ -13,6 +13,8 @@ namespace fluxion::detail {
 Tensor raw_view(const Tensor& x, const Shape& sizes, const Shape& strides, int64_t offset);
 /// A contiguous copy of x, recorded nowhere.
 Tensor raw_clone(const Tensor& x);
+/// A contiguous batched copy of x with batch size B (x unbatched: repeated along the batch).
+Tensor batched_clone(const Tensor& x, int64_t B);
 /// Throws unless idx is int64 or int32 (or only int64 when int64_only).
 void check_index_dtype(const Tensor& idx, const char* op, bool int64_only = false);
 /// Throws when `t` is not on x's device.

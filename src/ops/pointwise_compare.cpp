@@ -1,5 +1,6 @@
 // Comparisons, logical ops, predicates (isnan, ...), isclose/allclose/equal. All return bool
 // tensors (or a bool) and are not differentiable, so nothing is recorded.
+#include "core/batched.h"
 #include "ops/pointwise_common.h"
 
 namespace fluxion {
@@ -32,7 +33,13 @@ Tensor compare_ts(const Tensor& a, const Scalar& b, CompareOp op, const char* na
 Tensor predicate(const Tensor& x, PredicateOp op, const char* name) {
   check_defined(x, name);
   Tensor out = new_output(x.sizes(), kBool, x.device(), &x);
-  if (out.numel() > 0) kernels::predicate_kernel.get(x.device().type(), x.dtype())(out, x, op);
+  if (out.numel() == 0) return out;
+  if (batched::is_batched(x)) [[unlikely]] {  // out is batched too (new_output)
+    const int64_t B = batched::batch_size({&x});
+    kernels::predicate_kernel.get(x.device().type(), x.dtype())(batched::physical(out, B), batched::physical(x, B), op);
+    return out;
+  }
+  kernels::predicate_kernel.get(x.device().type(), x.dtype())(out, x, op);
   return out;
 }
 

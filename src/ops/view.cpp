@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "core/batched.h"
 #include "fluxion/autograd.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/reduce.h"
@@ -66,7 +67,10 @@ void record_view(const char* name, const Tensor& x, const Tensor& out, ViewFn vi
 }
 
 Tensor view_scatter(const Tensor& g, const Shape& in_sizes, const ViewFn& view_fn, const char* name) {
-  Tensor out = zeros(in_sizes, g.options());
+  // A batched gradient scatters into a batched base (Note [Batched tensors]).
+  Tensor out = batched::is_batched(g)
+                   ? batched::wrap(zeros(batched::batched_sizes(batched::batch_size({&g}), in_sizes), g.options()))
+                   : zeros(in_sizes, g.options());
   {
     NoGradGuard ng;
     Tensor region = view_fn(out);

@@ -255,3 +255,48 @@ TEST(Vmap, CatAndStackRunBatched) {
       },
       {randn({4, 2, 3}), randn({2, 3})}, {0, -1});
 }
+
+TEST(Vmap, IndexingRunsBatched) {
+  fx::manual_seed(14);
+  Tensor idx = fx::tensor(std::vector<int64_t>{2, 0, 2, 1});
+  expect_vmap_matches(
+      [&](const TensorList& a) {
+        const Tensor &x = a[0], &g = a[1];  // x [3, 4], g [3, 2] per example (g: batched indices)
+        return TensorList{x.index_select(0, idx),
+                          x.index_select(1, idx.narrow(0, 0, 2)),
+                          fx::index(x, {idx}),
+                          x.gather(1, g),
+                          fx::scatter_add(fx::zeros({3, 4}, fx::kFloat64), 1, g, x.narrow(1, 0, 2)),
+                          fx::index_put(x, {idx.narrow(0, 1, 2)}, x.narrow(0, 0, 2) * 2, true)};
+      },
+      {randn({5, 3, 4}), fx::randint(0, 4, {5, 3, 2})}, {0, 0});
+}
+
+TEST(Vmap, PerSampleCrossEntropyGradientsRunBatched) {
+  fx::manual_seed(15);
+  namespace F = fx::nn::functional;
+  Tensor W = randn({6, 4}), b = randn({4});
+  fx::func::Fn per_example = [&](const TensorList& a) {
+    return TensorList{fx::func::grad([&](const Tensor& w) { return F::cross_entropy(a[0].matmul(w) + b, a[1]); })(W)};
+  };
+  expect_vmap_matches(per_example, {randn({8, 5, 6}), fx::randint(0, 4, {8, 5})}, {0, 0});
+}
+
+TEST(Vmap, ConvolutionAndPoolingRunBatched) {
+  fx::manual_seed(16);
+  namespace F = fx::nn::functional;
+  Tensor w = randn({4, 2, 3, 3}), b = randn({4});
+  auto net = [&](const Tensor& x, const Tensor& wt) {
+    Tensor h = F::relu(F::conv2d(x, wt, b, {1, 1}, {1, 1}));
+    return F::avg_pool2d(F::max_pool2d(h, {2, 2}), {2, 2});
+  };
+  // Batched activations (folded into N), then per-example weights (a loop over the batch inside).
+  expect_vmap_matches([&](const TensorList& a) { return TensorList{net(a[0], w)}; }, {randn({3, 2, 2, 8, 8})}, {0});
+  expect_vmap_matches([&](const TensorList& a) { return TensorList{net(a[0], a[1])}; },
+                      {randn({3, 2, 2, 8, 8}), randn({3, 4, 2, 3, 3})}, {0, 0});
+  // Per-sample gradients of a small CNN.
+  fx::func::Fn per_example = [&](const TensorList& a) {
+    return TensorList{fx::func::grad([&](const Tensor& wt) { return net(a[0].unsqueeze(0), wt).pow(2).sum(); })(w)};
+  };
+  expect_vmap_matches(per_example, {randn({5, 2, 8, 8})}, {0});
+}
