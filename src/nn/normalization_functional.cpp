@@ -14,6 +14,7 @@
 
 #include <cmath>
 
+#include "core/batched.h"
 #include "fluxion/autograd.h"
 #include "fluxion/nn/functional/pooling.h"
 #include "fluxion/ops/creation.h"
@@ -67,8 +68,36 @@ TensorList norm_vjp_composite(const Tensor& gy, const Tensor& x, const Tensor& w
   return {gx, gw, gb};
 }
 
+NormResult norm_core(const Tensor& x, const Tensor& w, const Tensor& b, double eps);
+
+// Note [Batched tensors]: layer_norm and group_norm normalise rows of a (1, C, B) view, so under
+// vmap the examples' rows are just more rows of one physical (1, batch * C, B) tensor. The VJP
+// is the composite one (written in ops with batching rules); the statistics come back batched.
+NormResult batched_row_norm(const Tensor& x, double eps) {
+  const int64_t N = batched::batch_size({&x}), C = x.size(1), B = x.size(2);
+  NormResult r = norm_core(batched::physical(x, N).reshape({1, N * C, B}), Tensor(), Tensor(), eps);
+  Tensor y = batched::wrap(r.y.reshape({N, 1, C, B}));
+  Tensor mean = batched::wrap(r.mean.reshape({N, C})), var = batched::wrap(r.var.reshape({N, C}));
+  if (autograd::needs_record({&x})) {
+    Tensor rstd;
+    {
+      NoGradGuard ng;
+      rstd = (var + eps).rsqrt();
+    }
+    autograd::record(
+        "NativeLayerNormBackward0", {x, Tensor(), Tensor()}, {y}, {x},
+        [eps](const autograd::BackwardArgs& a, const autograd::SavedList& sv) -> TensorList {
+          return norm_vjp_composite(a.grad(), sv[0], Tensor(), eps, a);
+        },
+        [&](const TensorList& t) { return TensorList{norm_jvp(x, Tensor(), mean, rstd, t)}; });
+  }
+  return {y, mean, var};
+}
+
 // y = (x - mean) * rstd * w + b with batch statistics of x (A, C, B); w, b: (C) or undefined.
 NormResult norm_core(const Tensor& x, const Tensor& w, const Tensor& b, double eps) {
+  if (batched::is_batched(x) && x.size(0) == 1 && !w.defined() && !b.defined()) [[unlikely]]
+    return batched_row_norm(x, eps);
   const int64_t A = x.size(0), C = x.size(1), B = x.size(2);
   const auto dev = x.device().type();
   const auto dt = x.dtype();

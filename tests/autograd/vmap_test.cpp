@@ -231,11 +231,13 @@ TEST(Vmap, ArgumentErrors) {
 TEST(Vmap, NnFunctionalAndMoreProductsRunBatched) {
   fx::manual_seed(12);
   namespace F = fx::nn::functional;
+  const Tensor ln_w = randn({6}), ln_b = randn({6});
   expect_vmap_matches(
-      [](const TensorList& a) {
+      [&](const TensorList& a) {
         const Tensor &x = a[0], &W = a[1], &b = a[2], &y = a[3];
         Tensor h = F::gelu(F::linear(x, W, b));
-        return TensorList{F::mse_loss(h, y), F::mse_loss(h, y, "sum"), F::relu(h) * F::sigmoid(h), F::silu(h)};
+        return TensorList{F::mse_loss(h, y), F::mse_loss(h, y, "sum"),          F::relu(h) * F::sigmoid(h),
+                          F::silu(h),        F::layer_norm(h, {6}, ln_w, ln_b), F::group_norm(h.t().unsqueeze(0), 2)};
       },
       {randn({5, 3, 4}), randn({6, 4}), randn({6}), randn({5, 3, 6})}, {0, -1, -1, 0});
   expect_vmap_matches(
@@ -299,4 +301,17 @@ TEST(Vmap, ConvolutionAndPoolingRunBatched) {
     return TensorList{fx::func::grad([&](const Tensor& wt) { return net(a[0].unsqueeze(0), wt).pow(2).sum(); })(w)};
   };
   expect_vmap_matches(per_example, {randn({5, 2, 8, 8})}, {0});
+}
+
+TEST(Vmap, LayerNormGradientsRunBatched) {
+  fx::manual_seed(17);
+  namespace F = fx::nn::functional;
+  Tensor w = randn({6}), b = randn({6});
+  fx::func::Fn per_example = [&](const TensorList& a) {
+    fx::func::Fn loss = [&](const TensorList& p) {
+      return TensorList{F::layer_norm(a[0], {6}, p[0], p[1]).tanh().sum()};
+    };
+    return fx::func::grad(loss, {0, 1})({w, b});
+  };
+  expect_vmap_matches(per_example, {randn({4, 3, 6})}, {0});
 }
