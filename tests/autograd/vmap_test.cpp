@@ -315,3 +315,15 @@ TEST(Vmap, LayerNormGradientsRunBatched) {
   };
   expect_vmap_matches(per_example, {randn({4, 3, 6})}, {0});
 }
+
+TEST(Vmap, MoreNnOpsRunBatched) {
+  fx::manual_seed(18);
+  namespace F = fx::nn::functional;
+  Tensor w = randn({2, 3, 3, 3});
+  expect_vmap_matches(
+      [&](const TensorList& a) {
+        return TensorList{F::conv_transpose2d(a[0], w), F::adaptive_avg_pool2d(a[0], {2, 2}),
+                          F::adaptive_max_pool2d(a[0], {3, 3})};
+      },
+      {randn({3, 1, 2, 6, 6})}, {0});
+}
