@@ -3,6 +3,7 @@
 // dim, "product of the others").
 #include <cmath>
 
+#include "core/batched.h"
 #include "fluxion/autograd.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/pointwise.h"
@@ -20,6 +21,8 @@ namespace {
 
 // Runs a scan kernel on `x` (any layout) along wrapped dim `d`.
 Tensor scan_forward(const kernels::KernelTable<kernels::ScanFn>& table, const Tensor& x, int64_t d, bool reverse) {
+  if (batched::is_batched(x) && x.dim() > 0) [[unlikely]]  // Note [Batched tensors]: one dim further in
+    return batched::wrap(scan_forward(table, batched::physical(x, batched::batch_size({&x})), d + 1, reverse));
   const Tensor c = contiguous_nograd(x);
   const DType out_dt = is_floating_point(x.dtype()) ? x.dtype() : kInt64;
   Tensor out = empty(x.sizes(), TensorOptions(out_dt).device(x.device()));

@@ -1,5 +1,6 @@
 // Sorting and searching: sort, argsort, topk (gradients routed through the indices), unique,
 // searchsorted, bucketize.
+#include "core/batched.h"
 #include "fluxion/autograd.h"
 #include "fluxion/ops/creation.h"
 #include "fluxion/ops/index.h"
@@ -19,6 +20,10 @@ autograd::VjpSavedFn select_backward(int64_t dim, const Shape& in_sizes) {
 }
 
 std::tuple<Tensor, Tensor> sort_impl(const Tensor& x, int64_t dim, bool descending) {
+  if (batched::is_batched(x) && x.dim() > 0) [[unlikely]] {  // Note [Batched tensors]: one dim further in
+    auto [v, i] = sort_impl(batched::physical(x, batched::batch_size({&x})), dim + 1, descending);
+    return {batched::wrap(v), batched::wrap(i)};
+  }
   Tensor values = empty(x.sizes(), x.options());
   Tensor indices = empty(x.sizes(), TensorOptions(kInt64).device(x.device()));
   kernels::sort_kernel.get(x.device().type(), x.dtype())(values, indices, x, dim, descending);
@@ -51,10 +56,19 @@ std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim, bool la
   FX_CHECK(k >= 0 && k <= n, "topk: k (", k, ") is out of range for dimension ", dim, " with size ", n);
   Shape s = x.sizes();
   if (x.dim() > 0) s[dim] = k;
-  Tensor values = empty(s, x.options());
-  Tensor indices = empty(s, TensorOptions(kInt64).device(x.device()));
-  // Results always come sorted, a valid order for sorted = false too.
-  kernels::topk_kernel.get(x.device().type(), x.dtype())(values, indices, x, k, dim, largest);
+  Tensor values, indices;
+  if (batched::is_batched(x) && x.dim() > 0) [[unlikely]] {  // Note [Batched tensors]: one dim further in
+    const int64_t B = batched::batch_size({&x});
+    values = batched::wrap(empty(batched::batched_sizes(B, s), x.options()));
+    indices = batched::wrap(empty(batched::batched_sizes(B, s), TensorOptions(kInt64).device(x.device())));
+    kernels::topk_kernel.get(x.device().type(), x.dtype())(batched::physical(values, B), batched::physical(indices, B),
+                                                           batched::physical(x, B), k, dim + 1, largest);
+  } else {
+    values = empty(s, x.options());
+    indices = empty(s, TensorOptions(kInt64).device(x.device()));
+    // Results always come sorted, a valid order for sorted = false too.
+    kernels::topk_kernel.get(x.device().type(), x.dtype())(values, indices, x, k, dim, largest);
+  }
   if (autograd::needs_record({&x}))
     autograd::record("TopkBackward0", {x}, {values}, {indices}, select_backward(dim, x.sizes()),
                      [&](const TensorList& t) { return TensorList{t[0].gather(dim, indices)}; });

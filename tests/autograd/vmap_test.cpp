@@ -173,15 +173,28 @@ TEST(Vmap, GradientOfAVmappedFunction) {
 }
 
 TEST(Vmap, OpsWithoutARuleFallBackExactlyAndAreNamed) {
+  // nonzero's result size depends on the data, so it can never be batched.
   fx::manual_seed(9);
   const int64_t before = fx::func::vmap_fallback_count();
-  expect_vmap_matches([](const TensorList& a) { return TensorList{std::get<0>(fx::sort(a[0], 0)).cumsum(0)}; },
-                      {randn({4, 5})}, {0}, 0, /*batched=*/false);
+  Tensor x = fx::tensor({{1.0, 0.0, 2.0}, {0.0, 3.0, 4.0}, {5.0, 0.0, 0.0}}, fx::kFloat64);
+  expect_vmap_matches([](const TensorList& a) { return TensorList{(a[0] + 1).nonzero().sum().reshape({1})}; }, {x}, {0},
+                      0, /*batched=*/false);
   EXPECT_EQ(fx::func::vmap_fallback_count(), before + 1);
   auto ops = fx::func::vmap_fallback_ops();
   EXPECT_TRUE(std::any_of(ops.begin(), ops.end(), [](const std::string& s) {
-    return s.find("sort") != std::string::npos;
+    return s.find("nonzero") != std::string::npos;
   })) << ::testing::PrintToString(ops);
+}
+
+TEST(Vmap, SortTopkAndScansRunBatched) {
+  fx::manual_seed(19);
+  expect_vmap_matches(
+      [](const TensorList& a) {
+        auto [v, i] = fx::sort(a[0], 1, true);
+        auto [tv, ti] = a[0].topk(2, 0);
+        return TensorList{v, i, tv, ti, a[0].cumsum(1), a[0].cumprod(0), a[0].argsort(-1)};
+      },
+      {randn({4, 3, 5})}, {0});
 }
 
 TEST(Vmap, RandomOpsDrawPerExample) {
