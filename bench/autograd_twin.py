@@ -59,11 +59,27 @@ v2 = torch.randn(32, 1)
 xs = torch.randn(32, 16)
 sample_grad = vmap(lambda xi: grad(lambda w: ((xi @ w).relu() @ v2).square().sum())(v1))
 
+import torch.nn.functional as F
+
+cnn = {"wc": torch.randn(8, 1, 5, 5) * 0.2, "bc": torch.zeros(8), "wl": torch.randn(10, 1152) * 0.03,
+       "bl": torch.zeros(10)}
+cx = torch.randn(32, 1, 1, 28, 28)
+cy = torch.randint(0, 10, (32, 1))
+
+
+def cnn_loss(p, x, y):
+    h = F.max_pool2d(F.relu(F.conv2d(x, p["wc"], p["bc"])), 2)
+    return F.cross_entropy(F.linear(h.flatten(1), p["wl"], p["bl"]), y)
+
+
+cnn_grads = vmap(grad(cnn_loss), in_dims=(None, 0, 0))
+
 results = {
     "chain100": timeit(chain100),
     "tiny_mlp": timeit(tiny_mlp),
     "hessian100": timeit(lambda: H(xh)),
     "per_sample": timeit(lambda: sample_grad(xs)),
+    "per_sample_cnn": timeit(lambda: cnn_grads(cnn, cx, cy)),
 }
 for k, v in results.items():
     print(k, v)
