@@ -41,7 +41,7 @@ std::vector<int> parse_list(const char* s) {
 
 // ---- FP32 peak: independent FMA chains, enough to cover latency x throughput ----------------
 
-constexpr int kChains = 16;  // latency 4 x 2 pipes = 8 needed; 16 leaves margin
+constexpr int kChains = 16;       // latency 4 x 2 pipes = 8 needed; 16 leaves margin
 constexpr long kIters = 400'000;  // ~2 ms per run: short runs dodge time slices on a shared machine
 
 __attribute__((target("avx512f"))) double fma_loop_avx512(long iters) {
@@ -117,9 +117,12 @@ int main(int argc, char** argv) {
   std::vector<int> sizes = {256, 512, 1024, 2048}, threads = {1, 2};
   double min_time = 0.5;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--sizes") && i + 1 < argc) sizes = parse_list(argv[++i]);
-    else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = parse_list(argv[++i]);
-    else if (!std::strcmp(argv[i], "--min-time") && i + 1 < argc) min_time = std::atof(argv[++i]);
+    if (!std::strcmp(argv[i], "--sizes") && i + 1 < argc)
+      sizes = parse_list(argv[++i]);
+    else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
+      threads = parse_list(argv[++i]);
+    else if (!std::strcmp(argv[i], "--min-time") && i + 1 < argc)
+      min_time = std::atof(argv[++i]);
     else {
       std::fprintf(stderr, "usage: %s [--sizes 256,512] [--threads 1,2] [--min-time SECONDS]\n", argv[0]);
       return 2;
@@ -142,7 +145,9 @@ int main(int argc, char** argv) {
       const float* pb = b.data_ptr<float>();
       float* pc = c.data_ptr<float>();
       auto ours = [&] { return fx::matmul(a, b); };
-      auto raw = [&] { cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, pa, n, pb, n, 0.0f, pc, n); };
+      auto raw = [&] {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, pa, n, pb, n, 0.0f, pc, n);
+      };
       for (int w = 0; w < 2; ++w) {  // warm up caches, allocator and thread pool
         ours();
         raw();
@@ -162,9 +167,10 @@ int main(int argc, char** argv) {
       const double go = flop / o.median, gr = flop / r.median, gob = flop / o.best, grb = flop / r.best;
       std::printf("%7d %5d %12.1f %12.1f %12.1f %12.1f %9.3f %9.1f %7.1f%%\n", T, n, go, gr, gob, grb, go / gr, peak,
                   peak > 0 ? 100.0 * gob / peak : 0.0);
-      std::printf("RESULT matmul_f32 n=%d threads=%d ours_gflops=%.2f cblas_gflops=%.2f ours_best_gflops=%.2f "
-                  "cblas_best_gflops=%.2f ratio=%.4f ratio_best=%.4f peak_gflops=%.2f isa=%s runs=%zu\n",
-                  n, T, go, gr, gob, grb, go / gr, gob / grb, peak, isa, t_ours.size());
+      std::printf(
+          "RESULT matmul_f32 n=%d threads=%d ours_gflops=%.2f cblas_gflops=%.2f ours_best_gflops=%.2f "
+          "cblas_best_gflops=%.2f ratio=%.4f ratio_best=%.4f peak_gflops=%.2f isa=%s runs=%zu\n",
+          n, T, go, gr, gob, grb, go / gr, gob / grb, peak, isa, t_ours.size());
       std::fflush(stdout);
     }
   }

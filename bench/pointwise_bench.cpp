@@ -60,14 +60,22 @@ int main(int argc, char** argv) {
     rb[i] = 2.0f;
     rc[i] = 0.0f;
   }
-  report("raw copy c = a", median_seconds([&] {
+  report("raw copy c = a",
+         median_seconds(
+             [&] {
 #pragma omp parallel for
-           for (int64_t i = 0; i < n; ++i) rc[i] = ra[i];
-         }, 9), 2 * mb);
-  report("raw add c = a + b", median_seconds([&] {
+               for (int64_t i = 0; i < n; ++i) rc[i] = ra[i];
+             },
+             9),
+         2 * mb);
+  report("raw add c = a + b",
+         median_seconds(
+             [&] {
 #pragma omp parallel for
-           for (int64_t i = 0; i < n; ++i) rc[i] = ra[i] + rb[i];
-         }, 9), 3 * mb);
+               for (int64_t i = 0; i < n; ++i) rc[i] = ra[i] + rb[i];
+             },
+             9),
+         3 * mb);
 
   fx::Tensor a = fx::rand({n}), b = fx::rand({n});
   fx::Tensor out = fx::empty({n});
@@ -109,9 +117,10 @@ int main(int argc, char** argv) {
   const double t_add4k_mixed = median_seconds([&] { fx::Tensor c = r1.t() + r2; }, 9);
   report("add 4000^2 contiguous", t_add4k, 3 * 16e6 * 4);
   report("add 4000^2 transposed + contiguous", t_add4k_mixed, 3 * 16e6 * 4);
-  std::printf("time ratios vs contiguous: exp(x.t()) %.2f (layout kept), exp into contiguous %.2f, "
-              "x.t() + y %.2f (4096^2), %.2f (4000^2)\n",
-              t_trans / t_contig, t_trans_out / t_contig, t_add_mixed / t_add, t_add4k_mixed / t_add4k);
+  std::printf(
+      "time ratios vs contiguous: exp(x.t()) %.2f (layout kept), exp into contiguous %.2f, "
+      "x.t() + y %.2f (4096^2), %.2f (4000^2)\n",
+      t_trans / t_contig, t_trans_out / t_contig, t_add_mixed / t_add, t_add4k_mixed / t_add4k);
 
   // Per-op overhead on tiny tensors.
   fx::Tensor s1 = fx::rand({8}), s2 = fx::rand({8});

@@ -108,8 +108,8 @@ void BM_FmaPeak(benchmark::State& state) {
   }
   benchmark::DoNotOptimize(sink);
   const double flops = 2.0 * 12 * lanes * static_cast<double>(kFmaIters) * threads;
-  state.counters["GFLOPS"] = benchmark::Counter(flops * static_cast<double>(state.iterations()) / 1e9,
-                                                benchmark::Counter::kIsRate);
+  state.counters["GFLOPS"] =
+      benchmark::Counter(flops * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
   state.SetLabel(avx512 ? "avx512" : "avx2");
 }
 BENCHMARK(BM_FmaPeak)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);

@@ -88,9 +88,10 @@ void run_eval(const EvalOptions& o) {
   std::cout << "checkpoint " << o.checkpoint << " (" << meta["user"]["model"].value("name", std::string("?"))
             << ", epoch " << meta.value("epoch", 0) << ") on " << set.name << " " << o.split << " ("
             << set.dataset->size() << " images)\n"
-            << std::fixed << std::setprecision(4) << "  loss      " << m.at("loss") << "\n  accuracy  "
-            << m.at("acc") << "\n  precision " << m.at("precision") << " (macro)\n  recall    " << m.at("recall")
-            << " (macro)\n  f1        " << m.at("f1") << " (macro)\n\nconfusion matrix (rows: true class, columns: "
+            << std::fixed << std::setprecision(4) << "  loss      " << m.at("loss") << "\n  accuracy  " << m.at("acc")
+            << "\n  precision " << m.at("precision") << " (macro)\n  recall    " << m.at("recall")
+            << " (macro)\n  f1        " << m.at("f1")
+            << " (macro)\n\nconfusion matrix (rows: true class, columns: "
                "predicted)\n";
   size_t name_w = 5;
   for (const auto& n : set.classes) name_w = std::max(name_w, n.size());

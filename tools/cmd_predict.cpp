@@ -62,7 +62,7 @@ void run_predict(const PredictOptions& o) {
   fx::Generator gen(0);
   for (const auto& path : o.images) {
     fx::Tensor img = fx::data::read_image(path, static_cast<int>(cfg.in_channels));  // uint8 (H, W, C)
-    fx::Tensor x = fx::data::transforms::to_tensor(img);                              // float32 (C, H, W)
+    fx::Tensor x = fx::data::transforms::to_tensor(img);                             // float32 (C, H, W)
     if (x.size(1) != cfg.height || x.size(2) != cfg.width)
       x = fx::data::transforms::Resize(cfg.height, cfg.width)(x, gen);
     if (o.invert) x = 1.0 - x;

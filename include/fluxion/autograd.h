@@ -169,9 +169,9 @@ class SavedTensor {
   bool snapshot_if_in(const Storage* storage);
 
  private:
-  std::shared_ptr<TensorImpl> data_;  // shallow copy without autograd meta
-  Tensor original_;                   // inputs: the tensor itself (keeps its history)
-  std::weak_ptr<Node> grad_fn_;       // outputs: the node that produced it
+  std::shared_ptr<TensorImpl> data_;                   // shallow copy without autograd meta
+  Tensor original_;                                    // inputs: the tensor itself (keeps its history)
+  std::weak_ptr<Node> grad_fn_;                        // outputs: the node that produced it
   std::vector<std::pair<uint64_t, Tensor>> tangents_;  // outputs: forward-mode tangents
   uint32_t output_nr_ = 0;
   uint32_t saved_version_ = 0;
@@ -224,8 +224,7 @@ void backward(const TensorList& tensors, const TensorList& grad_tensors = {},
               const TensorList& inputs = {});
 /// Gradients of `outputs` with respect to `inputs` (not accumulated into .grad()).
 TensorList grad(const TensorList& outputs, const TensorList& inputs, const TensorList& grad_outputs = {},
-                std::optional<bool> retain_graph = std::nullopt, bool create_graph = false,
-                bool allow_unused = false);
+                std::optional<bool> retain_graph = std::nullopt, bool create_graph = false, bool allow_unused = false);
 
 /// Anomaly mode: backward checks every gradient for NaN/Inf and names the forward op.
 bool is_anomaly_enabled();
@@ -244,8 +243,8 @@ class DetectAnomalyGuard {
 /// float64; floating inputs are differentiated). Also re-checks with non-contiguous copies of
 /// 2-d+ inputs. Returns true, or throws fluxion::Error describing the first mismatch.
 using CheckedFn = std::function<TensorList(const TensorList&)>;
-bool gradcheck(const CheckedFn& f, const TensorList& inputs, double eps = 1e-6, double atol = 1e-5,
-               double rtol = 1e-3, bool check_noncontiguous = true);
+bool gradcheck(const CheckedFn& f, const TensorList& inputs, double eps = 1e-6, double atol = 1e-5, double rtol = 1e-3,
+               bool check_noncontiguous = true);
 /// gradcheck of the vector-Jacobian product of `f` (checks second derivatives).
 bool gradgradcheck(const CheckedFn& f, const TensorList& inputs, double eps = 1e-6, double atol = 1e-5,
                    double rtol = 1e-3);

@@ -84,7 +84,7 @@ struct Function {
       outputs = to_list(T::forward(ctx.get(), std::forward<Args>(args)...));
     }
     std::function<TensorList(AutogradContext*, const TensorList&)> jvp;
-    if constexpr (requires(AutogradContext* c, const TensorList& t) { T::jvp(c, t); })
+    if constexpr (requires(AutogradContext * c, const TensorList& t) { T::jvp(c, t); })
       jvp = [](AutogradContext* c, const TensorList& t) { return T::jvp(c, t); };
     detail::finish_custom_function(
         typeid(T).name(), ctx, inputs, outputs,

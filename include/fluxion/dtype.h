@@ -44,9 +44,11 @@ std::ostream& operator<<(std::ostream& os, DType t);
 /// C++ type <-> DType mapping.
 template <class T>
 struct CppTypeToDType;
-#define FX_MAP_TYPE(cpp, dt) \
-  template <>                \
-  struct CppTypeToDType<cpp> { static constexpr DType value = dt; };
+#define FX_MAP_TYPE(cpp, dt)           \
+  template <>                          \
+  struct CppTypeToDType<cpp> {         \
+    static constexpr DType value = dt; \
+  };
 FX_MAP_TYPE(float, DType::Float32)
 FX_MAP_TYPE(double, DType::Float64)
 FX_MAP_TYPE(Half, DType::Float16)
@@ -68,30 +70,29 @@ inline constexpr DType dtype_of = CppTypeToDType<T>::value;
     using scalar_t = cpp;           \
     return __VA_ARGS__();           \
   }
-#define FX_DISPATCH_ALL_TYPES(dtype, name, ...)                                     \
-  [&] {                                                                             \
-    switch (dtype) {                                                                \
-      FX_DTYPE_CASE(::fluxion::DType::Float32, float, __VA_ARGS__)                  \
-      FX_DTYPE_CASE(::fluxion::DType::Float64, double, __VA_ARGS__)                 \
-      FX_DTYPE_CASE(::fluxion::DType::Float16, ::fluxion::Half, __VA_ARGS__)        \
-      FX_DTYPE_CASE(::fluxion::DType::BFloat16, ::fluxion::BFloat16, __VA_ARGS__)   \
-      FX_DTYPE_CASE(::fluxion::DType::Int8, int8_t, __VA_ARGS__)                    \
-      FX_DTYPE_CASE(::fluxion::DType::UInt8, uint8_t, __VA_ARGS__)                  \
-      FX_DTYPE_CASE(::fluxion::DType::Int32, int32_t, __VA_ARGS__)                  \
-      FX_DTYPE_CASE(::fluxion::DType::Int64, int64_t, __VA_ARGS__)                  \
-      FX_DTYPE_CASE(::fluxion::DType::Bool, bool, __VA_ARGS__)                      \
-    }                                                                               \
-    FX_FAIL(name, ": unsupported dtype ", dtype);                                   \
+#define FX_DISPATCH_ALL_TYPES(dtype, name, ...)                                   \
+  [&] {                                                                           \
+    switch (dtype) {                                                              \
+      FX_DTYPE_CASE(::fluxion::DType::Float32, float, __VA_ARGS__)                \
+      FX_DTYPE_CASE(::fluxion::DType::Float64, double, __VA_ARGS__)               \
+      FX_DTYPE_CASE(::fluxion::DType::Float16, ::fluxion::Half, __VA_ARGS__)      \
+      FX_DTYPE_CASE(::fluxion::DType::BFloat16, ::fluxion::BFloat16, __VA_ARGS__) \
+      FX_DTYPE_CASE(::fluxion::DType::Int8, int8_t, __VA_ARGS__)                  \
+      FX_DTYPE_CASE(::fluxion::DType::UInt8, uint8_t, __VA_ARGS__)                \
+      FX_DTYPE_CASE(::fluxion::DType::Int32, int32_t, __VA_ARGS__)                \
+      FX_DTYPE_CASE(::fluxion::DType::Int64, int64_t, __VA_ARGS__)                \
+      FX_DTYPE_CASE(::fluxion::DType::Bool, bool, __VA_ARGS__)                    \
+    }                                                                             \
+    FX_FAIL(name, ": unsupported dtype ", dtype);                                 \
   }()
-#define FX_DISPATCH_FLOATING_TYPES(dtype, name, ...)                                \
-  [&] {                                                                             \
-    switch (dtype) {                                                                \
-      FX_DTYPE_CASE(::fluxion::DType::Float32, float, __VA_ARGS__)                  \
-      FX_DTYPE_CASE(::fluxion::DType::Float64, double, __VA_ARGS__)                 \
-      FX_DTYPE_CASE(::fluxion::DType::Float16, ::fluxion::Half, __VA_ARGS__)        \
-      FX_DTYPE_CASE(::fluxion::DType::BFloat16, ::fluxion::BFloat16, __VA_ARGS__)   \
-      default:                                                                      \
-        break;                                                                      \
-    }                                                                               \
-    FX_FAIL(name, ": expected a floating-point dtype but got ", dtype);             \
+#define FX_DISPATCH_FLOATING_TYPES(dtype, name, ...)                              \
+  [&] {                                                                           \
+    switch (dtype) {                                                              \
+      FX_DTYPE_CASE(::fluxion::DType::Float32, float, __VA_ARGS__)                \
+      FX_DTYPE_CASE(::fluxion::DType::Float64, double, __VA_ARGS__)               \
+      FX_DTYPE_CASE(::fluxion::DType::Float16, ::fluxion::Half, __VA_ARGS__)      \
+      FX_DTYPE_CASE(::fluxion::DType::BFloat16, ::fluxion::BFloat16, __VA_ARGS__) \
+      default: break;                                                             \
+    }                                                                             \
+    FX_FAIL(name, ": expected a floating-point dtype but got ", dtype);           \
   }()

@@ -28,9 +28,9 @@ std::string str_cat(const Args&... args) {
 }  // namespace fluxion
 
 /// Throws fluxion::Error with the concatenated message when `cond` is false.
-#define FX_CHECK(cond, ...)                                                                   \
-  do {                                                                                        \
-    if (!(cond)) [[unlikely]]                                                                 \
+#define FX_CHECK(cond, ...)                                                                        \
+  do {                                                                                             \
+    if (!(cond)) [[unlikely]]                                                                      \
       ::fluxion::detail::throw_error(__FILE__, __LINE__, ::fluxion::detail::str_cat(__VA_ARGS__)); \
   } while (0)
 
@@ -38,8 +38,9 @@ std::string str_cat(const Args&... args) {
 #define FX_FAIL(...) ::fluxion::detail::throw_error(__FILE__, __LINE__, ::fluxion::detail::str_cat(__VA_ARGS__))
 
 /// Internal invariant: aborts loudly (a bug in Fluxion, not in user input).
-#define FX_ASSERT(cond, ...)                                                                       \
-  do {                                                                                             \
-    if (!(cond)) [[unlikely]]                                                                      \
-      ::fluxion::detail::assert_fail(__FILE__, __LINE__, #cond, ::fluxion::detail::str_cat("" __VA_OPT__(, ) __VA_ARGS__)); \
+#define FX_ASSERT(cond, ...)                                                                     \
+  do {                                                                                           \
+    if (!(cond)) [[unlikely]]                                                                    \
+      ::fluxion::detail::assert_fail(__FILE__, __LINE__, #cond,                                  \
+                                     ::fluxion::detail::str_cat("" __VA_OPT__(, ) __VA_ARGS__)); \
   } while (0)

@@ -4,11 +4,11 @@
 
 #include "fluxion/autograd.h"
 #include "fluxion/cuda.h"
+#include "fluxion/custom_function.h"
+#include "fluxion/data.h"
 #include "fluxion/device.h"
 #include "fluxion/dtype.h"
 #include "fluxion/error.h"
-#include "fluxion/custom_function.h"
-#include "fluxion/data.h"
 #include "fluxion/func.h"
 #include "fluxion/io.h"
 #include "fluxion/linalg.h"

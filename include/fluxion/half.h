@@ -29,7 +29,7 @@ FX_HOST_DEVICE inline float bits_f32(uint32_t u) {
 struct Half {
   uint16_t x = 0;
   Half() = default;
-  FX_HOST_DEVICE Half(float f) : x(from_float(f)) {}  // NOLINT: implicit like c10::Half
+  FX_HOST_DEVICE Half(float f) : x(from_float(f)) {}             // NOLINT: implicit like c10::Half
   FX_HOST_DEVICE operator float() const { return to_float(x); }  // NOLINT
 
   static Half from_bits(uint16_t b) {
@@ -44,7 +44,7 @@ struct Half {
     uint32_t abs = u & 0x7fffffffu;
     if (abs >= 0x7f800000u) return static_cast<uint16_t>(sign | (abs > 0x7f800000u ? 0x7e00u : 0x7c00u));
     if (abs >= 0x477ff000u) return static_cast<uint16_t>(sign | 0x7c00u);  // overflow to inf
-    if (abs < 0x38800000u) {                                                // subnormal or zero
+    if (abs < 0x38800000u) {                                               // subnormal or zero
       float af = detail::bits_f32(abs) + 0.5f;  // align so the mantissa holds the result (rounds nearest even)
       return static_cast<uint16_t>(sign | (detail::f32_bits(af) - 0x3f000000u));
     }
@@ -62,8 +62,10 @@ struct Half {
       float f = static_cast<float>(mant) * 5.9604644775390625e-08f;  // 2^-24
       return sign ? -f : f;
     }
-    if (exp == 31) bits = sign | 0x7f800000u | (mant << 13);
-    else bits = sign | ((exp + 112u) << 23) | (mant << 13);
+    if (exp == 31)
+      bits = sign | 0x7f800000u | (mant << 13);
+    else
+      bits = sign | ((exp + 112u) << 23) | (mant << 13);
     return detail::bits_f32(bits);
   }
 };
@@ -71,7 +73,7 @@ struct Half {
 struct BFloat16 {
   uint16_t x = 0;
   BFloat16() = default;
-  FX_HOST_DEVICE BFloat16(float f) : x(from_float(f)) {}  // NOLINT
+  FX_HOST_DEVICE BFloat16(float f) : x(from_float(f)) {}                                              // NOLINT
   FX_HOST_DEVICE operator float() const { return detail::bits_f32(static_cast<uint32_t>(x) << 16); }  // NOLINT
   static BFloat16 from_bits(uint16_t b) {
     BFloat16 h;

@@ -52,6 +52,6 @@ const ModelInfo& info(const std::string& name);
 #define FLUXION_MODEL_CAT_(a, b) a##b
 #define FLUXION_MODEL_CAT(a, b) FLUXION_MODEL_CAT_(a, b)
 /// Registers model `name` (an identifier, e.g. lenet5) with a description and a factory callable.
-#define FLUXION_REGISTER_MODEL(name, description, ...)                                          \
-  static const bool FLUXION_MODEL_CAT(fluxion_model_registered_, name) =                       \
+#define FLUXION_REGISTER_MODEL(name, description, ...)                   \
+  static const bool FLUXION_MODEL_CAT(fluxion_model_registered_, name) = \
       ::fluxion::models::register_model(#name, description, __VA_ARGS__)

@@ -2,17 +2,17 @@
 // functional API (fluxion::nn::functional).
 #pragma once
 
-#include "fluxion/ordered_dict.h"
-#include "fluxion/nn/module.h"
 #include "fluxion/nn/containers.h"
 #include "fluxion/nn/init.h"
+#include "fluxion/nn/module.h"
+#include "fluxion/ordered_dict.h"
 
 // Layers and losses.
-#include "fluxion/nn/functional.h"
-#include "fluxion/nn/linear.h"
 #include "fluxion/nn/activation.h"
 #include "fluxion/nn/dropout.h"
 #include "fluxion/nn/embedding.h"
+#include "fluxion/nn/functional.h"
+#include "fluxion/nn/linear.h"
 #include "fluxion/nn/loss.h"
 
 // Convolution, pooling, normalisation and upsampling (nn-conv).

@@ -154,7 +154,7 @@ class OrderedDict {
 
  private:
   static std::string describe(const Key& key) {
-    if constexpr (requires(std::ostream& os, const Key& k) { os << k; }) {
+    if constexpr (requires(std::ostream & os, const Key& k) { os << k; }) {
       std::ostringstream os;
       os << key;
       return os.str();

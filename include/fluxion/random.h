@@ -57,8 +57,7 @@ Tensor rand(const Shape& sizes, const TensorOptions& opts = {}, Generator* gen =
 /// N(0, 1).
 Tensor randn(const Shape& sizes, const TensorOptions& opts = {}, Generator* gen = nullptr);
 /// Integers in [low, high); int64 by default.
-Tensor randint(int64_t low, int64_t high, const Shape& sizes, const TensorOptions& opts = {},
-               Generator* gen = nullptr);
+Tensor randint(int64_t low, int64_t high, const Shape& sizes, const TensorOptions& opts = {}, Generator* gen = nullptr);
 Tensor randint(int64_t high, const Shape& sizes, const TensorOptions& opts = {}, Generator* gen = nullptr);
 /// A random permutation of 0..n-1 (int64).
 Tensor randperm(int64_t n, const TensorOptions& opts = {}, Generator* gen = nullptr);

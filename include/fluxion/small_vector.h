@@ -28,7 +28,9 @@ class SmallVector {
   SmallVector(size_t n, T value = T()) { assign(n, value); }
   SmallVector(std::initializer_list<T> init) { assign(init.begin(), init.end()); }
   template <class It, class = decltype(*std::declval<It>())>
-  SmallVector(It first, It last) { assign(first, last); }
+  SmallVector(It first, It last) {
+    assign(first, last);
+  }
   SmallVector(std::span<const T> s) { assign(s.begin(), s.end()); }
   SmallVector(const std::vector<T>& v) { assign(v.begin(), v.end()); }
   SmallVector(const SmallVector& o) { assign(o.begin(), o.end()); }

@@ -29,12 +29,24 @@ class Node;
 class TensorOptions {
  public:
   TensorOptions() = default;
-  TensorOptions(DType d) : dtype_(d) {}           // NOLINT: implicit like LibTorch
-  TensorOptions(Device d) : device_(d) {}         // NOLINT
-  TensorOptions(DeviceType d) : device_(d) {}     // NOLINT
-  TensorOptions dtype(DType d) const { auto o = *this; o.dtype_ = d; return o; }
-  TensorOptions device(Device d) const { auto o = *this; o.device_ = d; return o; }
-  TensorOptions requires_grad(bool r) const { auto o = *this; o.requires_grad_ = r; return o; }
+  TensorOptions(DType d) : dtype_(d) {}        // NOLINT: implicit like LibTorch
+  TensorOptions(Device d) : device_(d) {}      // NOLINT
+  TensorOptions(DeviceType d) : device_(d) {}  // NOLINT
+  TensorOptions dtype(DType d) const {
+    auto o = *this;
+    o.dtype_ = d;
+    return o;
+  }
+  TensorOptions device(Device d) const {
+    auto o = *this;
+    o.device_ = d;
+    return o;
+  }
+  TensorOptions requires_grad(bool r) const {
+    auto o = *this;
+    o.requires_grad_ = r;
+    return o;
+  }
   DType dtype() const { return dtype_.value_or(default_dtype()); }
   std::optional<DType> dtype_opt() const { return dtype_; }
   bool has_dtype() const { return dtype_.has_value(); }
@@ -52,10 +64,10 @@ class DimList : public Shape {
  public:
   DimList() = default;
   template <class T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
-  DimList(T d) : Shape({static_cast<int64_t>(d)}) {}  // NOLINT
+  DimList(T d) : Shape({static_cast<int64_t>(d)}) {}       // NOLINT
   DimList(std::initializer_list<int64_t> d) : Shape(d) {}  // NOLINT
-  DimList(const Shape& s) : Shape(s) {}                  // NOLINT
-  DimList(const std::vector<int64_t>& v) : Shape(v) {}   // NOLINT
+  DimList(const Shape& s) : Shape(s) {}                    // NOLINT
+  DimList(const std::vector<int64_t>& v) : Shape(v) {}     // NOLINT
 };
 
 class Tensor;
@@ -66,8 +78,7 @@ inline constexpr NoneT None{};
 inline constexpr EllipsisT Ellipsis{};
 /// Python's start:stop:step. Missing bounds are std::nullopt.
 struct Slice {
-  Slice(std::optional<int64_t> start = std::nullopt, std::optional<int64_t> stop = std::nullopt,
-        int64_t step = 1)
+  Slice(std::optional<int64_t> start = std::nullopt, std::optional<int64_t> stop = std::nullopt, int64_t step = 1)
       : start(start), stop(stop), step(step) {}
   std::optional<int64_t> start, stop;
   int64_t step;
@@ -469,7 +480,7 @@ Tensor operator<(const Scalar& a, const Tensor& b);
 Tensor operator<=(const Scalar& a, const Tensor& b);
 Tensor operator>(const Scalar& a, const Tensor& b);
 Tensor operator>=(const Scalar& a, const Tensor& b);
-Tensor operator&(const Tensor& a, const Tensor& b);   // logical_and for bool, bitwise for ints
+Tensor operator&(const Tensor& a, const Tensor& b);  // logical_and for bool, bitwise for ints
 Tensor operator|(const Tensor& a, const Tensor& b);
 Tensor operator^(const Tensor& a, const Tensor& b);
 Tensor operator~(const Tensor& a);

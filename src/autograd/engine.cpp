@@ -36,8 +36,7 @@ void check_anomaly(const Node& node, const TensorList& grads) {
     bool bad = !isfinite(g).all().item<bool>();
     FX_CHECK(!bad, "anomaly detected: function '", node.name(), "' returned NaN or Inf values in its output ", i,
              " during backward. ",
-             node.creation_context().empty() ? std::string("")
-                                             : "It was created by " + node.creation_context() + ".");
+             node.creation_context().empty() ? std::string("") : "It was created by " + node.creation_context() + ".");
   }
 }
 
@@ -70,8 +69,8 @@ Tensor materialize(const TensorMeta& m) { return zeros(m.sizes, TensorOptions(m.
 
 // Runs the backward pass. With `captures` non-empty, gradients arriving at those slots are
 // returned instead of being accumulated into leaves, and only the needed part of the graph runs.
-TensorList run_engine(const std::vector<Edge>& roots, const TensorList& root_grads, bool keep_graph,
-                      bool create_graph, const std::vector<Edge>& capture_edges, bool accumulate_leaves) {
+TensorList run_engine(const std::vector<Edge>& roots, const TensorList& root_grads, bool keep_graph, bool create_graph,
+                      const std::vector<Edge>& capture_edges, bool accumulate_leaves) {
   // 1. Discover the graph and count dependencies (iterative DFS).
   std::unordered_map<Node*, int> deps;
   std::unordered_set<Node*> seen;
@@ -127,8 +126,10 @@ TensorList run_engine(const std::vector<Edge>& roots, const TensorList& root_gra
     if (buf.size() < e.node->num_outputs()) buf.resize(std::max<size_t>(e.node->num_outputs(), 1));
     if (buf.empty()) buf.resize(1);
     Tensor& slot = buf[e.input_nr];
-    if (!slot.defined()) slot = std::move(g);
-    else slot = slot + g;
+    if (!slot.defined())
+      slot = std::move(g);
+    else
+      slot = slot + g;
   };
 
   std::priority_queue<std::shared_ptr<Node>, std::vector<std::shared_ptr<Node>>, ReadyCompare> ready;
@@ -199,9 +200,9 @@ TensorList run_engine(const std::vector<Edge>& roots, const TensorList& root_gra
           LevelScope at(target_level != 0 ? target_level : run_level);
           const TensorMeta& want = e.node->output_meta()[e.input_nr];
           if (!(g.sizes() == want.sizes)) {
-            FX_CHECK(shape_numel(g.sizes()) == shape_numel(want.sizes) || g.dim() == 0,
-                     "Function ", node->name(), " returned an invalid gradient at index ", i, ": got sizes ",
-                     g.sizes(), " but expected sizes ", want.sizes);
+            FX_CHECK(shape_numel(g.sizes()) == shape_numel(want.sizes) || g.dim() == 0, "Function ", node->name(),
+                     " returned an invalid gradient at index ", i, ": got sizes ", g.sizes(), " but expected sizes ",
+                     want.sizes);
             g = g.dim() == 0 ? g.expand(want.sizes) : g.reshape(want.sizes);
           }
           if (g.dtype() != want.dtype) g = g.to(want.dtype);
@@ -235,8 +236,8 @@ void collect_roots(const TensorList& outputs, const TensorList& grad_outputs, st
     } else {
       FX_CHECK(g.sizes() == out.sizes(), api, ": mismatch in shape: grad_output[", i, "] has sizes ", g.sizes(),
                " and output[", i, "] has sizes ", out.sizes());
-      FX_CHECK(g.is_floating_point() == out.is_floating_point(), api, ": grad_output[", i, "] has dtype ",
-               g.dtype(), " but output has dtype ", out.dtype());
+      FX_CHECK(g.is_floating_point() == out.is_floating_point(), api, ": grad_output[", i, "] has dtype ", g.dtype(),
+               " but output has dtype ", out.dtype());
     }
     roots.push_back(std::move(e));
     root_grads.push_back(std::move(g));

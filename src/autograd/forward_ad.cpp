@@ -23,8 +23,10 @@ void set_tangent(const Tensor& t, uint64_t level, const Tensor& tangent) {
   AutogradMeta& m = t.impl()->ensure_autograd_meta();
   for (auto it = m.tangents.begin(); it != m.tangents.end(); ++it) {
     if (it->first == level) {
-      if (tangent.defined()) it->second = tangent;
-      else m.tangents.erase(it);
+      if (tangent.defined())
+        it->second = tangent;
+      else
+        m.tangents.erase(it);
       return;
     }
   }
@@ -85,8 +87,8 @@ int num_active_levels() { return detail::visible_level_count(); }
 Tensor make_dual(const Tensor& primal, const Tensor& tangent, std::optional<uint64_t> level) {
   uint64_t lvl = resolve(level, "make_dual");
   FX_CHECK(primal.defined() && tangent.defined(), "make_dual: primal and tangent must be defined");
-  FX_CHECK(primal.sizes() == tangent.sizes(), "make_dual: tangent sizes ", tangent.sizes(),
-           " must match primal sizes ", primal.sizes());
+  FX_CHECK(primal.sizes() == tangent.sizes(), "make_dual: tangent sizes ", tangent.sizes(), " must match primal sizes ",
+           primal.sizes());
   FX_CHECK(primal.is_floating_point() && tangent.is_floating_point(),
            "make_dual: expected floating-point primal and tangent, got ", primal.dtype(), " and ", tangent.dtype());
   FX_CHECK(primal.device() == tangent.device(), "make_dual: primal on ", primal.device(), " but tangent on ",

@@ -10,7 +10,7 @@
 namespace fluxion::autograd::detail {
 
 struct ForwardState {
-  std::vector<uint64_t> levels;                 // open levels, innermost last
+  std::vector<uint64_t> levels;  // open levels, innermost last
   // Levels in [hide_lo, hide_hi] are hidden while their JVPs are computed (levels opened
   // later, e.g. by a nested func::jvp inside a JVP formula, stay visible).
   uint64_t hide_lo = UINT64_MAX;

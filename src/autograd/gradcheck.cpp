@@ -39,8 +39,7 @@ double get(const Tensor& t, int64_t i) {
 }
 
 // Numerical Jacobian column block: d(out_k.flat) / d(in.flat[j]) for all j.
-std::vector<std::vector<std::vector<double>>> numerical_jacobian(const CheckedFn& f, const TensorList& xs,
-                                                                 double eps) {
+std::vector<std::vector<std::vector<double>>> numerical_jacobian(const CheckedFn& f, const TensorList& xs, double eps) {
   // f is evaluated with grad mode on: it may differentiate internally (gradgradcheck).
   std::vector<std::vector<std::vector<double>>> jac(xs.size());  // [input][elem] -> flat outputs
   for (size_t i = 0; i < xs.size(); ++i) {
@@ -137,7 +136,8 @@ bool check_once(const CheckedFn& f, const TensorList& xs, double eps, double ato
         for (int64_t j = 0; j < xs[i].numel(); ++j) {
           double analytic = (a < g.size() && g[a].defined()) ? get(g[a], j) : 0.0;
           const auto& col = num[i][static_cast<size_t>(j)];
-          FX_CHECK(static_cast<size_t>(row) < col.size(), "gradcheck: the function returned a different number of "
+          FX_CHECK(static_cast<size_t>(row) < col.size(),
+                   "gradcheck: the function returned a different number of "
                    "output elements when its inputs were perturbed");
           double numeric = col[static_cast<size_t>(row)];
           if (!(std::abs(analytic - numeric) <= atol + rtol * std::abs(numeric))) {

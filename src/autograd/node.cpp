@@ -94,8 +94,9 @@ Tensor SavedTensor::unpack(const std::shared_ptr<Node>& owner) const {
   uint32_t now = impl->storage()->version();
   FX_CHECK(now == saved_version_,
            "one of the tensors needed for gradient computation has been modified by an inplace operation: a tensor "
-           "of sizes ", impl->sizes(), " saved by ", owner ? owner->name() : std::string("an op"), " is at version ",
-           now, "; expected version ", saved_version_,
+           "of sizes ",
+           impl->sizes(), " saved by ", owner ? owner->name() : std::string("an op"), " is at version ", now,
+           "; expected version ", saved_version_,
            " instead. Avoid modifying it in place (use an out-of-place op or .clone()).");
   if (original_.defined()) return original_;
   Tensor t(make_alias(*data_, data_->storage_offset(), data_->sizes(), data_->strides(), data_->dtype()));

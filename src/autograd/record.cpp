@@ -107,8 +107,8 @@ void propagate_tangents(const TensorList& inputs, const TensorList& outputs, con
       }
       out_tangents = jvp(tangents);
     }
-    FX_CHECK(out_tangents.size() == outputs.size(), "forward AD: JVP returned ", out_tangents.size(),
-             " tangents for ", outputs.size(), " outputs");
+    FX_CHECK(out_tangents.size() == outputs.size(), "forward AD: JVP returned ", out_tangents.size(), " tangents for ",
+             outputs.size(), " outputs");
     for (size_t j = 0; j < outputs.size(); ++j) {
       if (!outputs[j].defined() || !out_tangents[j].defined() || !outputs[j].is_floating_point()) continue;
       Tensor tj = out_tangents[j];
@@ -170,8 +170,7 @@ void record(const char* name, const TensorList& inputs, const TensorList& output
 
 void record(const char* name, const TensorList& inputs, const TensorList& outputs, VjpFn vjp, const JvpFn& jvp) {
   record_impl(
-      name, inputs, outputs, {},
-      [fn = std::move(vjp)](const BackwardArgs& a, const SavedList&) { return fn(a); }, jvp);
+      name, inputs, outputs, {}, [fn = std::move(vjp)](const BackwardArgs& a, const SavedList&) { return fn(a); }, jvp);
 }
 
 void record_non_differentiable(const char* name, const TensorList& inputs, const TensorList& outputs) {
@@ -217,8 +216,9 @@ namespace {
 void rebase_view_base(const Tensor& self, const Tensor& result, const std::shared_ptr<TensorImpl>& base_impl) {
   Tensor base(base_impl);
   if (!tensor_requires_grad(base) && !tensor_requires_grad(result)) return;
-  FX_CHECK(base.is_contiguous(), "in-place operation on a view of a non-contiguous tensor that requires grad is not "
-                                 "supported; call contiguous() on the base first");
+  FX_CHECK(base.is_contiguous(),
+           "in-place operation on a view of a non-contiguous tensor that requires grad is not "
+           "supported; call contiguous() on the base first");
   Shape vsizes = self.sizes(), vstrides = self.strides();
   int64_t rel = self.storage_offset() - base.storage_offset();
   Tensor mask;

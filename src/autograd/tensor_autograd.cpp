@@ -25,8 +25,10 @@ bool Tensor::requires_grad() const {
 Tensor& Tensor::requires_grad_(bool r) {
   AutogradMeta* m = impl()->autograd_meta();
   if (m && m->grad_fn) {
-    FX_CHECK(r, "requires_grad_(false): you can only change requires_grad flags of leaf tensors; this tensor was "
-                "produced by ", m->grad_fn->name(), ". Use detach() to get a tensor that does not require grad.");
+    FX_CHECK(r,
+             "requires_grad_(false): you can only change requires_grad flags of leaf tensors; this tensor was "
+             "produced by ",
+             m->grad_fn->name(), ". Use detach() to get a tensor that does not require grad.");
     return *this;
   }
   if (r)
@@ -69,8 +71,10 @@ void Tensor::retain_grad() {
   m.grad_fn->add_pre_hook(m.output_nr, [weak](const Tensor& g) {
     if (auto impl = weak.lock()) {
       AutogradMeta& meta = impl->ensure_autograd_meta();
-      if (!meta.grad.defined()) meta.grad = is_grad_enabled() ? g : g.detach().clone();
-      else meta.grad = is_grad_enabled() ? meta.grad + g : meta.grad.add_(g.detach());
+      if (!meta.grad.defined())
+        meta.grad = is_grad_enabled() ? g : g.detach().clone();
+      else
+        meta.grad = is_grad_enabled() ? meta.grad + g : meta.grad.add_(g.detach());
     }
     return Tensor();
   });

@@ -149,8 +149,10 @@ Storage::Storage(void* data, size_t nbytes, Device device, Deleter deleter)
 
 Storage::~Storage() {
   if (from_allocator_) {
-    if (device_.is_cpu()) detail::cpu_free(data_, nbytes_);
-    else if (detail::cuda_free_hook) detail::cuda_free_hook(data_, nbytes_, device_.index());
+    if (device_.is_cpu())
+      detail::cpu_free(data_, nbytes_);
+    else if (detail::cuda_free_hook)
+      detail::cuda_free_hook(data_, nbytes_, device_.index());
   } else if (deleter_) {
     deleter_(data_);
   }

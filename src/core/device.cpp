@@ -16,8 +16,8 @@ Device::Device(const std::string& spec) : type_(DeviceType::CPU), index_(-1) {
   if (colon != std::string::npos) {
     kind = spec.substr(0, colon);
     std::string num = spec.substr(colon + 1);
-    FX_CHECK(!num.empty() && num.find_first_not_of("0123456789") == std::string::npos,
-             "Device: bad device index in '", spec, "' (expected e.g. 'cuda:0')");
+    FX_CHECK(!num.empty() && num.find_first_not_of("0123456789") == std::string::npos, "Device: bad device index in '",
+             spec, "' (expected e.g. 'cuda:0')");
     index = std::stoi(num);
   }
   if (kind == "cpu") {

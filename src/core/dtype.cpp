@@ -40,8 +40,8 @@ const char* dtype_name(DType t) {
 DType promote_types(DType a, DType b) {
   if (a == b) return a;
   // Index order: f32 f64 f16 bf16 i8 u8 i32 i64 b (PyTorch's table restricted to our types).
-  constexpr DType f4 = DType::Float32, f8 = DType::Float64, f2 = DType::Float16, bf = DType::BFloat16,
-                  i1 = DType::Int8, u1 = DType::UInt8, i4 = DType::Int32, i8 = DType::Int64, b1 = DType::Bool;
+  constexpr DType f4 = DType::Float32, f8 = DType::Float64, f2 = DType::Float16, bf = DType::BFloat16, i1 = DType::Int8,
+                  u1 = DType::UInt8, i4 = DType::Int32, i8 = DType::Int64, b1 = DType::Bool;
   static constexpr DType table[kNumDTypes][kNumDTypes] = {
       /* f4 */ {f4, f8, f4, f4, f4, f4, f4, f4, f4},
       /* f8 */ {f8, f8, f8, f8, f8, f8, f8, f8, f8},

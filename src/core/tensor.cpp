@@ -23,8 +23,8 @@ void Tensor::check_dtype_for_access(DType requested) const {
 
 Scalar Tensor::item() const {
   FX_CHECK(defined(), "item: tensor is undefined");
-  FX_CHECK(numel() == 1, "item: a tensor with ", numel(), " elements cannot be converted to a scalar (sizes ",
-           sizes(), ")");
+  FX_CHECK(numel() == 1, "item: a tensor with ", numel(), " elements cannot be converted to a scalar (sizes ", sizes(),
+           ")");
   Tensor c = is_cpu() ? *this : to(kCPU);
   const void* p = c.data_ptr();
   switch (dtype()) {
@@ -106,7 +106,8 @@ Tensor Tensor::to(Device dev, DType dt, bool non_blocking, bool copy) const {
 Tensor Tensor::pin_memory() const {
   FX_CHECK(defined(), "pin_memory: tensor is undefined");
   FX_CHECK(is_cpu(), "pin_memory: only CPU tensors can be pinned, but this one is on ", device().str());
-  if (!detail::pinned_alloc_hook) detail::fail_no_cuda("pin_memory: cannot allocate pinned memory for", Device(kCUDA, 0));
+  if (!detail::pinned_alloc_hook)
+    detail::fail_no_cuda("pin_memory: cannot allocate pinned memory for", Device(kCUDA, 0));
   if (is_pinned()) return *this;
   const size_t nbytes = static_cast<size_t>(numel()) * element_size();
   void* p = detail::pinned_alloc_hook(nbytes);
@@ -154,8 +155,8 @@ Tensor& Tensor::copy_(const Tensor& src, bool non_blocking) {
     Shape bs = broadcast_shapes(sizes(), src.sizes());
     FX_CHECK(bs == sizes(), "copy_: source of sizes ", src.sizes(), " cannot be broadcast to destination sizes ",
              sizes());
-    if (!autograd::needs_record({this, &src}) && is_contiguous() && src.sizes() == sizes() &&
-        src.dtype() == dtype() && src.is_contiguous()) {
+    if (!autograd::needs_record({this, &src}) && is_contiguous() && src.sizes() == sizes() && src.dtype() == dtype() &&
+        src.is_contiguous()) {
       if (!detail::cuda_memcpy_hook) detail::fail_no_cuda("copy_: cannot copy", is_cpu() ? src.device() : device());
       const size_t nbytes = static_cast<size_t>(numel()) * element_size();
       if (nbytes) detail::cuda_memcpy_hook(data_ptr(), device(), src.data_ptr(), src.device(), nbytes, non_blocking);

@@ -10,10 +10,14 @@ BuildInfo build_info() {
   b.build_type = FLUXION_BUILD_TYPE;
   b.blas_vendor = FLUXION_BLAS_VENDOR;
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) b.simd_level = "avx512";
-  else if (__builtin_cpu_supports("avx2")) b.simd_level = "avx2";
-  else if (__builtin_cpu_supports("sse4.2")) b.simd_level = "sse4.2";
-  else b.simd_level = "scalar";
+  if (__builtin_cpu_supports("avx512f"))
+    b.simd_level = "avx512";
+  else if (__builtin_cpu_supports("avx2"))
+    b.simd_level = "avx2";
+  else if (__builtin_cpu_supports("sse4.2"))
+    b.simd_level = "sse4.2";
+  else
+    b.simd_level = "scalar";
   b.cuda = cuda_compiled();
 #if defined(__clang__)
   b.compiler = std::string("Clang ") + __clang_version__;

@@ -127,8 +127,8 @@ std::pair<TensorList, TensorList> jvp(const Fn& f, const TensorList& primals, co
 }
 
 std::pair<Tensor, Tensor> jvp(const UnaryFn& f, const Tensor& primal, const Tensor& tangent) {
-  auto [ps, ts] = jvp([&f](const TensorList& xs) { return TensorList{f(xs[0])}; }, TensorList{primal},
-                      TensorList{tangent});
+  auto [ps, ts] =
+      jvp([&f](const TensorList& xs) { return TensorList{f(xs[0])}; }, TensorList{primal}, TensorList{tangent});
   return {ps[0], ts[0]};
 }
 
@@ -306,8 +306,8 @@ Fn vmap(Fn f, std::vector<int64_t> in_dims, int64_t out_dim) {
       FX_CHECK(in_dims[i] >= 0 && in_dims[i] < xs[i].dim(), "vmap: in_dim ", in_dims[i], " is out of range for input ",
                i, " of sizes ", xs[i].sizes(), " (expected -1 for an unmapped input, or 0..", xs[i].dim() - 1, ")");
       int64_t b = xs[i].size(in_dims[i]);
-      FX_CHECK(batch < 0 || b == batch, "vmap: inputs have different sizes along their mapped dims (", batch, " vs ",
-               b, ")");
+      FX_CHECK(batch < 0 || b == batch, "vmap: inputs have different sizes along their mapped dims (", batch, " vs ", b,
+               ")");
       batch = b;
     }
     FX_CHECK(batch >= 0, "vmap: at least one input must be mapped (in_dim != -1)");

@@ -211,8 +211,8 @@ void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
   }
   OrderedDict<std::string, Tensor> tensors;
   for (const auto& it : ckpt.model) tensors.insert("model." + it.key(), it.value());
-  std::map<std::string, std::string> meta{{"format", kFormat}, {"format_version", kFormatVersion},
-                                          {"metadata", ckpt.metadata}};
+  std::map<std::string, std::string> meta{
+      {"format", kFormat}, {"format_version", kFormatVersion}, {"metadata", ckpt.metadata}};
   if (ckpt.optimizer) {
     for (const auto& [idx, dict] : ckpt.optimizer->state)
       for (const auto& it : dict) tensors.insert("optim.state." + std::to_string(idx) + "." + it.key(), it.value());
@@ -251,7 +251,8 @@ Checkpoint load_checkpoint(const std::string& path) {
     ckpt.optimizer = optimizer_from_json(parse_json(*o, c, "optimizer state"), optim_tensors, c);
   else
     c.check(optim_tensors.empty(), "optimizer tensors without optimizer metadata");
-  if (const std::string* s = meta("scheduler")) ckpt.scheduler = scheduler_from_json(parse_json(*s, c, "scheduler state"), c);
+  if (const std::string* s = meta("scheduler"))
+    ckpt.scheduler = scheduler_from_json(parse_json(*s, c, "scheduler state"), c);
   if (const std::string* r = meta("rng")) {
     ojson j = parse_json(*r, c, "RNG state");
     c.check(j.is_object() && j.contains("seed") && j.contains("offset"), "RNG state needs 'seed' and 'offset'");

@@ -31,12 +31,12 @@ struct DTypeName {
   const char* name;
   DType dtype;
 };
-constexpr DTypeName kDTypes[] = {{"F32", kFloat32}, {"F64", kFloat64}, {"F16", kFloat16}, {"BF16", kBFloat16},
-                                 {"I8", kInt8},     {"U8", kUInt8},    {"I32", kInt32},   {"I64", kInt64},
-                                 {"BOOL", kBool}};
+constexpr DTypeName kDTypes[] = {{"F32", kFloat32},   {"F64", kFloat64}, {"F16", kFloat16},
+                                 {"BF16", kBFloat16}, {"I8", kInt8},     {"U8", kUInt8},
+                                 {"I32", kInt32},     {"I64", kInt64},   {"BOOL", kBool}};
 // Valid safetensors dtypes Fluxion has no tensor type for.
-constexpr const char* kForeignDTypes[] = {"I16", "U16", "U32", "U64", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F4", "F6_E2M3",
-                                          "F6_E3M2", "C64", "F8_E4M3FNUZ", "F8_E5M2FNUZ"};
+constexpr const char* kForeignDTypes[] = {"I16", "U16",     "U32",     "U64", "F8_E5M2",     "F8_E4M3",    "F8_E8M0",
+                                          "F4",  "F6_E2M3", "F6_E3M2", "C64", "F8_E4M3FNUZ", "F8_E5M2FNUZ"};
 
 // ---- reading ----------------------------------------------------------------------------------
 
@@ -68,8 +68,8 @@ class FileSource : public ByteSource {
   uint64_t size() const override { return static_cast<uint64_t>(size_); }
   void read(uint64_t offset, void* dst, size_t n) const override {
     if (n == 0) return;
-    FX_CHECK(fseeko(f_, static_cast<off_t>(offset), SEEK_SET) == 0 && std::fread(dst, 1, n, f_) == n, "load: ",
-             name(), ": read of ", n, " bytes at offset ", offset, " failed (file truncated or unreadable)");
+    FX_CHECK(fseeko(f_, static_cast<off_t>(offset), SEEK_SET) == 0 && std::fread(dst, 1, n, f_) == n, "load: ", name(),
+             ": read of ", n, " bytes at offset ", offset, " failed (file truncated or unreadable)");
   }
 
  private:
@@ -173,8 +173,8 @@ SafetensorsData parse(const ByteSource& src) {
     FX_CHECK(v.contains("dtype") && v["dtype"].is_string(), "load: ", file, ": tensor '", name,
              "' has no string 'dtype'");
     FX_CHECK(v.contains("shape") && v["shape"].is_array(), "load: ", file, ": tensor '", name, "' has no 'shape' list");
-    FX_CHECK(v.contains("data_offsets") && v["data_offsets"].is_array() && v["data_offsets"].size() == 2, "load: ",
-             file, ": tensor '", name, "' needs 'data_offsets' [begin, end]");
+    FX_CHECK(v.contains("data_offsets") && v["data_offsets"].is_array() && v["data_offsets"].size() == 2,
+             "load: ", file, ": tensor '", name, "' needs 'data_offsets' [begin, end]");
     Entry e;
     e.name = name;
     e.dtype = parse_dtype(v["dtype"].get<std::string>(), name, file);
@@ -193,8 +193,9 @@ SafetensorsData parse(const ByteSource& src) {
     uint64_t nbytes = 0;
     overflow = overflow || __builtin_mul_overflow(numel, static_cast<uint64_t>(element_size(e.dtype)), &nbytes);
     FX_CHECK(!overflow && nbytes == e.end - e.begin, "load: ", file, ": tensor '", name, "' of dtype ",
-             v["dtype"].get<std::string>(), " and shape ", e.shape, " needs ", overflow ? std::string("too many") : std::to_string(nbytes),
-             " bytes but its data_offsets span ", e.end - e.begin);
+             v["dtype"].get<std::string>(), " and shape ", e.shape, " needs ",
+             overflow ? std::string("too many") : std::to_string(nbytes), " bytes but its data_offsets span ",
+             e.end - e.begin);
     FX_CHECK(e.end <= data_size, "load: ", file, ": tensor '", name, "' has data_offsets [", e.begin, ", ", e.end,
              "] beyond the ", data_size, "-byte data section (truncated or corrupt file)");
     entries.push_back(std::move(e));
@@ -242,8 +243,8 @@ struct Serialized {
   std::vector<Tensor> data;  // CPU, contiguous
 };
 
-Serialized serialize(const OrderedDict<std::string, Tensor>& tensors, const std::map<std::string, std::string>& metadata,
-                     const std::string& what) {
+Serialized serialize(const OrderedDict<std::string, Tensor>& tensors,
+                     const std::map<std::string, std::string>& metadata, const std::string& what) {
   struct Item {
     std::string name;
     Tensor t;

@@ -19,7 +19,8 @@ class KernelTable {
   Fn get(DeviceType dev, DType dt) const {
     vmap_state::last_kernel = name_;  // names the op if vmap has to fall back (core/vmap_state.h)
     Fn fn = table_[static_cast<int>(dev)][static_cast<int>(dt)];
-    if (!fn) [[unlikely]] fail(dev, dt);
+    if (!fn) [[unlikely]]
+      fail(dev, dt);
     return fn;
   }
   bool has(DeviceType dev, DType dt) const { return table_[static_cast<int>(dev)][static_cast<int>(dt)] != nullptr; }

@@ -57,13 +57,13 @@ constexpr float kLn2LoF = -2.12194440e-4f;
 
 /// e^r - 1 - r for |r| <= ln2/2, as r^2 * P(r) (Taylor terms 1/2! .. 1/8!; error < 1e-9 relative).
 FX_HOST_DEVICE inline float expm1_poly_tail(float r) {
-  float p = 2.48015873e-5f;       // 1/8!
-  p = p * r + 1.98412698e-4f;     // 1/7!
-  p = p * r + 1.38888889e-3f;     // 1/6!
-  p = p * r + 8.33333333e-3f;     // 1/5!
-  p = p * r + 4.16666667e-2f;     // 1/4!
-  p = p * r + 1.66666667e-1f;     // 1/3!
-  p = p * r + 0.5f;               // 1/2!
+  float p = 2.48015873e-5f;    // 1/8!
+  p = p * r + 1.98412698e-4f;  // 1/7!
+  p = p * r + 1.38888889e-3f;  // 1/6!
+  p = p * r + 8.33333333e-3f;  // 1/5!
+  p = p * r + 4.16666667e-2f;  // 1/4!
+  p = p * r + 1.66666667e-1f;  // 1/3!
+  p = p * r + 0.5f;            // 1/2!
   return p * (r * r);
 }
 
@@ -281,8 +281,8 @@ FX_HOST_DEVICE inline float erfc_large_poly(float a) {
 FX_HOST_DEVICE inline float exp_neg_sq_f(float a) {
   const float ah = as_f32(as_i32(a) & static_cast<int32_t>(0xfffff000u));  // 11 mantissa bits
   const float al = a - ah;
-  const float head = ah * ah;                 // exact
-  const float tail = al * (a + ah);           // a^2 - ah^2
+  const float head = ah * ah;        // exact
+  const float tail = al * (a + ah);  // a^2 - ah^2
   return exp_f(-head) * exp_f(-tail);
 }
 
@@ -355,9 +355,7 @@ FX_HOST_DEVICE inline double fx_erf(double x) { return std::erf(x); }
 FX_HOST_DEVICE inline float fx_erfc(float x) { return erfc_f(x); }
 FX_HOST_DEVICE inline double fx_erfc(double x) { return std::erfc(x); }
 FX_HOST_DEVICE inline float fx_log1pexp(float x) { return log1pexp_f(x); }
-FX_HOST_DEVICE inline double fx_log1pexp(double x) {
-  return (x > 0.0 ? x : 0.0) + std::log1p(std::exp(-std::fabs(x)));
-}
+FX_HOST_DEVICE inline double fx_log1pexp(double x) { return (x > 0.0 ? x : 0.0) + std::log1p(std::exp(-std::fabs(x))); }
 template <class T>
 FX_HOST_DEVICE inline T fx_abs(T x) {
   return x < T(0) ? -x : x;

@@ -24,11 +24,11 @@ struct GemmOperand {
 
 /// A batched strided GEMM. All operands have the kernel's dtype.
 struct GemmParams {
-  Shape batch;           // batch sizes (empty for a single product)
+  Shape batch;  // batch sizes (empty for a single product)
   int64_t m = 0, n = 0, k = 0;
-  GemmOperand a, b, c;   // C must not overlap A or B; C's (row, col) map to distinct elements
+  GemmOperand a, b, c;  // C must not overlap A or B; C's (row, col) map to distinct elements
   Scalar alpha = 1;
-  Scalar beta = 0;       // beta == 0: C is write-only (NaN/Inf already in C are ignored, as BLAS)
+  Scalar beta = 0;  // beta == 0: C is write-only (NaN/Inf already in C are ignored, as BLAS)
 };
 
 using GemmFn = void (*)(const GemmParams&);

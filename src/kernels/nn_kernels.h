@@ -92,8 +92,7 @@ FX_DECLARE_KERNEL(resample_backward_kernel, ResampleFn);
 // (N, C, spatial); layer/group/instance norm use A = 1 and C = the rows being normalised.
 
 /// mean[c] and biased var[c] (both (C), x's dtype; accumulated in double).
-using NormStatsFn = void (*)(const Tensor& x, const Tensor& mean, const Tensor& var, int64_t A, int64_t C,
-                             int64_t B);
+using NormStatsFn = void (*)(const Tensor& x, const Tensor& mean, const Tensor& var, int64_t A, int64_t C, int64_t B);
 /// y = (x - mean[c]) * rstd[c] * weight[c] + bias[c]; weight/bias may be undefined.
 using NormApplyFn = void (*)(const Tensor& x, const Tensor& mean, const Tensor& rstd, const Tensor& weight,
                              const Tensor& bias, const Tensor& y, int64_t A, int64_t C, int64_t B);
@@ -102,8 +101,8 @@ using NormApplyFn = void (*)(const Tensor& x, const Tensor& mean, const Tensor& 
 ///   gx = rstd * (gh - mean(gh) - xhat * mean(gh * xhat)),  gw = sum(gy * xhat),  gb = sum(gy).
 /// When `stats_are_constant` the statistics are treated as constants (eval mode): gx = rstd * gh.
 using NormBackwardFn = void (*)(const Tensor& gy, const Tensor& x, const Tensor& mean, const Tensor& rstd,
-                                const Tensor& weight, const Tensor& gx, const Tensor& gw, const Tensor& gb,
-                                int64_t A, int64_t C, int64_t B, bool stats_are_constant);
+                                const Tensor& weight, const Tensor& gx, const Tensor& gw, const Tensor& gb, int64_t A,
+                                int64_t C, int64_t B, bool stats_are_constant);
 FX_DECLARE_KERNEL(norm_stats_kernel, NormStatsFn);
 FX_DECLARE_KERNEL(norm_apply_kernel, NormApplyFn);
 FX_DECLARE_KERNEL(norm_backward_kernel, NormBackwardFn);

@@ -34,8 +34,8 @@ struct AdamKernelArgs {
   void* max_exp_avg_sq;  // null unless amsgrad
   int64_t n;
   double lr, beta1, beta2, eps, weight_decay;
-  double step_size;             // lr / (1 - beta1^t)
-  double bias_correction2_sqrt; // sqrt(1 - beta2^t)
+  double step_size;              // lr / (1 - beta1^t)
+  double bias_correction2_sqrt;  // sqrt(1 - beta2^t)
   bool amsgrad, maximize, decoupled_weight_decay;
 };
 
@@ -101,8 +101,8 @@ struct RAdamKernelArgs {
   int64_t n;
   double lr, beta1, beta2, eps, weight_decay;
   double bias_correction1, bias_correction2_sqrt;
-  double rect;    // rectification term when rectified, else unused
-  bool rectified; // rho_t > 5
+  double rect;     // rectification term when rectified, else unused
+  bool rectified;  // rho_t > 5
   bool maximize, decoupled_weight_decay;
 };
 

@@ -13,6 +13,7 @@
 namespace fluxion::kernels {
 
 /// out = f(x); out and x have the same sizes and dtype (the table key).
+// clang-format off
 enum class UnaryOp : uint8_t {
   Neg, Abs, Sign, Exp, Exp2, Log, Log2, Log10, Log1p, Expm1, Sqrt, Rsqrt, Reciprocal, Square,
   Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh, Sigmoid, Relu, Silu, Erf, Erfc,
@@ -32,6 +33,7 @@ enum class UnaryOp : uint8_t {
   BitwiseNot,
   kCount
 };
+// clang-format on
 struct UnaryParams {
   double a = 0, b = 0, c = 0;
   int64_t i0 = 0;
@@ -42,6 +44,7 @@ FX_DECLARE_KERNEL(unary_kernel, UnaryFn);
 
 /// out = f(a, b). All tensors share the table's dtype. An undefined `a` (or `b`) means the
 /// operand is the number p.scalar (a Python-number operand: kept in float for f16/bf16).
+// clang-format off
 enum class BinaryOp : uint8_t {
   Add,        // a + alpha * b
   Sub,        // a - alpha * b
@@ -50,6 +53,7 @@ enum class BinaryOp : uint8_t {
   Lerp,       // a + alpha * (b - a), alpha = weight
   kCount
 };
+// clang-format on
 struct BinaryParams {
   Scalar alpha = 1;
   Scalar scalar;  // value of the undefined operand
@@ -58,7 +62,9 @@ using BinaryFn = void (*)(const Tensor& out, const Tensor& a, const Tensor& b, B
 FX_DECLARE_KERNEL(binary_kernel, BinaryFn);
 
 /// Bool out = f(a, b); keyed by the inputs' dtype. Undefined b means the number p.scalar.
+// clang-format off
 enum class CompareOp : uint8_t { Eq, Ne, Lt, Le, Gt, Ge, LogicalAnd, LogicalOr, LogicalXor, IsClose, kCount };
+// clang-format on
 struct CompareParams {
   Scalar scalar;
   double rtol = 0, atol = 0;
@@ -68,17 +74,21 @@ using CompareFn = void (*)(const Tensor& out, const Tensor& a, const Tensor& b, 
 FX_DECLARE_KERNEL(compare_kernel, CompareFn);
 
 /// Bool out = pred(x); keyed by x's dtype.
+// clang-format off
 enum class PredicateOp : uint8_t { IsNan, IsInf, IsPosInf, IsNegInf, IsFinite, LogicalNot, NonZero, kCount };
+// clang-format on
 using PredicateFn = void (*)(const Tensor& out, const Tensor& x, PredicateOp op);
 FX_DECLARE_KERNEL(predicate_kernel, PredicateFn);
 
 /// out = f(a, b, c), all of the table's dtype.
+// clang-format off
 enum class TernaryOp : uint8_t {
   Addcmul,  // a + value * b * c
   Addcdiv,  // a + value * b / c
   Lerp,     // a + c * (b - a)
   kCount
 };
+// clang-format on
 using TernaryFn = void (*)(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c, TernaryOp op,
                            const Scalar& value);
 FX_DECLARE_KERNEL(ternary_kernel, TernaryFn);

@@ -84,8 +84,8 @@ ConvNdImpl::ConvNdImpl(detail::ConvLayerSpec spec) : spec_(std::move(spec)) {
            s.in_channels, " and ", s.out_channels);
   FX_CHECK(s.in_channels % s.groups == 0, name, ": in_channels (", s.in_channels, ") must be divisible by groups (",
            s.groups, ")");
-  FX_CHECK(s.out_channels % s.groups == 0, name, ": out_channels (", s.out_channels,
-           ") must be divisible by groups (", s.groups, ")");
+  FX_CHECK(s.out_channels % s.groups == 0, name, ": out_channels (", s.out_channels, ") must be divisible by groups (",
+           s.groups, ")");
   for (int64_t k : s.kernel_size) FX_CHECK(k > 0, name, ": kernel_size must be positive, got ", s.kernel_size);
   FX_CHECK(s.padding_mode == "zeros" || s.padding_mode == "reflect" || s.padding_mode == "replicate" ||
                s.padding_mode == "circular",
@@ -114,8 +114,8 @@ ConvNdImpl::ConvNdImpl(detail::ConvLayerSpec spec) : spec_(std::move(spec)) {
     reversed_padding_.push_back(left);
     reversed_padding_.push_back(right);
   }
-  Shape wshape = s.transposed ? Shape{s.in_channels, s.out_channels / s.groups}
-                              : Shape{s.out_channels, s.in_channels / s.groups};
+  Shape wshape =
+      s.transposed ? Shape{s.in_channels, s.out_channels / s.groups} : Shape{s.out_channels, s.in_channels / s.groups};
   for (int64_t k : s.kernel_size) wshape.push_back(k);
   weight = register_parameter("weight", empty(wshape));
   bias = register_parameter("bias", s.bias ? empty({s.out_channels}) : Tensor());
@@ -180,12 +180,13 @@ Tensor ConvNdImpl::conv_transpose_forward(const Tensor& x, const std::vector<int
     FX_CHECK(x.dim() == s.nd + 1 || x.dim() == s.nd + 2, name, ": expected ", s.nd + 1, "-d or ", s.nd + 2,
              "-d input, got ", x.sizes());
     const size_t n = output_size.size();
-    FX_CHECK(n >= static_cast<size_t>(s.nd), name, ": output_size must end with the ", s.nd,
-             " spatial sizes, got ", n, " values");
+    FX_CHECK(n >= static_cast<size_t>(s.nd), name, ": output_size must end with the ", s.nd, " spatial sizes, got ", n,
+             " values");
     for (int i = 0; i < s.nd; ++i) {
       const size_t j = static_cast<size_t>(i);
       const int64_t in = x.size(x.dim() - s.nd + i);
-      const int64_t min_size = (in - 1) * s.stride[j] - 2 * s.padding.values()[j] + s.dilation[j] * (s.kernel_size[j] - 1) + 1;
+      const int64_t min_size =
+          (in - 1) * s.stride[j] - 2 * s.padding.values()[j] + s.dilation[j] * (s.kernel_size[j] - 1) + 1;
       const int64_t want = output_size[n - static_cast<size_t>(s.nd) + j];
       FX_CHECK(want >= min_size && want < min_size + s.stride[j], name, ": requested an output size of ", want,
                " at spatial dim ", i, ", but valid sizes range from ", min_size, " to ", min_size + s.stride[j] - 1,

@@ -223,7 +223,10 @@ void check_common(const std::string& op, const Tensor& input, const Tensor& weig
   FX_CHECK(input.dtype() == weight.dtype(), op, ": input type (", input.dtype(), ") and weight type (", weight.dtype(),
            ") should be the same");
   FX_CHECK(weight.dim() == nd + 2, op, ": expected a ", nd + 2, "-d weight (out_channels, in_channels/groups, ",
-           nd == 1 ? "kL" : nd == 2 ? "kH, kW" : "kD, kH, kW", "), got weight of size ", weight.sizes());
+           nd == 1   ? "kL"
+           : nd == 2 ? "kH, kW"
+                     : "kD, kH, kW",
+           "), got weight of size ", weight.sizes());
   FX_CHECK(input.dim() == nd + 1 || input.dim() == nd + 2, op, ": expected ", nd + 1, "-d (unbatched) or ", nd + 2,
            "-d (batched) input, got input of size ", input.sizes());
   if (bias.defined()) {
@@ -233,8 +236,8 @@ void check_common(const std::string& op, const Tensor& input, const Tensor& weig
   }
 }
 
-ConvSpec make_spec(const std::string& op, int nd, const DimList& stride, const DimList& padding, const DimList& dilation,
-                   int64_t groups) {
+ConvSpec make_spec(const std::string& op, int nd, const DimList& stride, const DimList& padding,
+                   const DimList& dilation, int64_t groups) {
   ConvSpec s;
   s.nd = nd;
   s.stride = expand_arg(stride, nd, op.c_str(), "stride");
@@ -243,9 +246,12 @@ ConvSpec make_spec(const std::string& op, int nd, const DimList& stride, const D
   s.groups = groups;
   FX_CHECK(groups > 0, op, ": groups must be a positive integer, got ", groups);
   for (int i = 0; i < nd; ++i) {
-    FX_CHECK(s.stride[static_cast<size_t>(i)] > 0, op, ": stride must be positive, got ", static_cast<const Shape&>(stride));
-    FX_CHECK(s.dil[static_cast<size_t>(i)] > 0, op, ": dilation must be positive, got ", static_cast<const Shape&>(dilation));
-    FX_CHECK(s.pad[static_cast<size_t>(i)] >= 0, op, ": padding must be non-negative, got ", static_cast<const Shape&>(padding));
+    FX_CHECK(s.stride[static_cast<size_t>(i)] > 0, op, ": stride must be positive, got ",
+             static_cast<const Shape&>(stride));
+    FX_CHECK(s.dil[static_cast<size_t>(i)] > 0, op, ": dilation must be positive, got ",
+             static_cast<const Shape&>(dilation));
+    FX_CHECK(s.pad[static_cast<size_t>(i)] >= 0, op, ": padding must be non-negative, got ",
+             static_cast<const Shape&>(padding));
   }
   return s;
 }
@@ -309,13 +315,12 @@ Tensor conv_nd(int nd, const Tensor& input, const Tensor& weight, const Tensor& 
     const size_t j = static_cast<size_t>(i);
     const int64_t padded = x.size(2 + i) + 2 * s.pad[j];
     const int64_t eff_k = s.dil[j] * (weight.size(2 + i) - 1) + 1;
-    FX_CHECK(padded >= eff_k, op, ": calculated padded input size per channel ", x.size(2 + i), " + 2 * ",
-             s.pad[j], " = ", padded, " at spatial dim ", i, " is smaller than the (dilated) kernel size ", eff_k,
-             "; input ", input.sizes(), ", weight ", weight.sizes(), ". Kernel size can't be greater than actual input size");
+    FX_CHECK(padded >= eff_k, op, ": calculated padded input size per channel ", x.size(2 + i), " + 2 * ", s.pad[j],
+             " = ", padded, " at spatial dim ", i, " is smaller than the (dilated) kernel size ", eff_k, "; input ",
+             input.sizes(), ", weight ", weight.sizes(), ". Kernel size can't be greater than actual input size");
   }
-  Tensor y = through_float(x, weight, bias, [&](const Tensor& a, const Tensor& w, const Tensor& b) {
-    return conv_fwd(a, w, b, s);
-  });
+  Tensor y = through_float(x, weight, bias,
+                           [&](const Tensor& a, const Tensor& w, const Tensor& b) { return conv_fwd(a, w, b, s); });
   return batched ? y : y.squeeze(0);
 }
 
@@ -342,7 +347,8 @@ Tensor conv_transpose_nd(int nd, const Tensor& input, const Tensor& weight, cons
              ": output padding must be smaller than either stride or dilation, got output_padding ",
              static_cast<const Shape&>(output_padding), ", stride ", static_cast<const Shape&>(stride), ", dilation ",
              static_cast<const Shape&>(dilation));
-    const int64_t o = (x.size(2 + i) - 1) * s.stride[j] - 2 * s.pad[j] + s.dil[j] * (weight.size(2 + i) - 1) + opad[j] + 1;
+    const int64_t o =
+        (x.size(2 + i) - 1) * s.stride[j] - 2 * s.pad[j] + s.dil[j] * (weight.size(2 + i) - 1) + opad[j] + 1;
     FX_CHECK(o > 0, op, ": calculated output size ", o, " at spatial dim ", i, " is too small (input ", input.sizes(),
              ", weight ", weight.sizes(), ")");
     out.push_back(o);
@@ -370,15 +376,18 @@ Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias, con
 }
 
 Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias, const DimList& stride,
-                        const DimList& padding, const DimList& output_padding, int64_t groups, const DimList& dilation) {
+                        const DimList& padding, const DimList& output_padding, int64_t groups,
+                        const DimList& dilation) {
   return conv_transpose_nd(1, input, weight, bias, stride, padding, output_padding, groups, dilation);
 }
 Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias, const DimList& stride,
-                        const DimList& padding, const DimList& output_padding, int64_t groups, const DimList& dilation) {
+                        const DimList& padding, const DimList& output_padding, int64_t groups,
+                        const DimList& dilation) {
   return conv_transpose_nd(2, input, weight, bias, stride, padding, output_padding, groups, dilation);
 }
 Tensor conv_transpose3d(const Tensor& input, const Tensor& weight, const Tensor& bias, const DimList& stride,
-                        const DimList& padding, const DimList& output_padding, int64_t groups, const DimList& dilation) {
+                        const DimList& padding, const DimList& output_padding, int64_t groups,
+                        const DimList& dilation) {
   return conv_transpose_nd(3, input, weight, bias, stride, padding, output_padding, groups, dilation);
 }
 
@@ -395,8 +404,8 @@ Tensor conv_input_grad(const Shape& input_size, const Tensor& weight, const Tens
   FX_CHECK(input_size[1] == weight.size(1) * groups && weight.size(0) % groups == 0, op, ": input_size ", input_size,
            " does not match weight ", weight.sizes(), " with groups=", groups);
   const Shape expect = conv_out_sizes(input_size, weight.sizes(), s);
-  FX_CHECK(expect == grad_output.sizes(), op, ": grad_output has size ", grad_output.sizes(), " but the convolution of ",
-           input_size, " with ", weight.sizes(), " gives ", expect);
+  FX_CHECK(expect == grad_output.sizes(), op, ": grad_output has size ", grad_output.sizes(),
+           " but the convolution of ", input_size, " with ", weight.sizes(), " gives ", expect);
   return through_float(grad_output, weight, Tensor(), [&](const Tensor& g, const Tensor& w, const Tensor&) {
     return conv_bwd_input(g, w, input_size, s);
   });
@@ -417,8 +426,8 @@ Tensor conv_weight_grad(const Tensor& input, const Shape& weight_size, const Ten
   FX_CHECK(input.size(1) == weight_size[1] * groups && weight_size[0] % groups == 0, op, ": input ", input.sizes(),
            " does not match weight_size ", weight_size, " with groups=", groups);
   const Shape expect = conv_out_sizes(input.sizes(), weight_size, s);
-  FX_CHECK(expect == grad_output.sizes(), op, ": grad_output has size ", grad_output.sizes(), " but the convolution of ",
-           input.sizes(), " with ", weight_size, " gives ", expect);
+  FX_CHECK(expect == grad_output.sizes(), op, ": grad_output has size ", grad_output.sizes(),
+           " but the convolution of ", input.sizes(), " with ", weight_size, " gives ", expect);
   return through_float(input, grad_output, Tensor(), [&](const Tensor& x, const Tensor& g, const Tensor&) {
     return conv_bwd_weight(x, g, weight_size, s);
   });

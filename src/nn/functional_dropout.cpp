@@ -80,8 +80,8 @@ Tensor dropout2d(const Tensor& x, double p, bool training, Generator* gen) {
 
 Tensor dropout3d(const Tensor& x, double p, bool training, Generator* gen) {
   check_p(p, "dropout3d");
-  FX_CHECK(x.dim() == 4 || x.dim() == 5, "dropout3d: expected a 4-d (C, D, H, W) or 5-d (N, C, D, H, W) input, got sizes ",
-           x.sizes());
+  FX_CHECK(x.dim() == 4 || x.dim() == 5,
+           "dropout3d: expected a 4-d (C, D, H, W) or 5-d (N, C, D, H, W) input, got sizes ", x.sizes());
   return feature_dropout(x, p, training, x.dim() == 5, gen);
 }
 

@@ -93,8 +93,8 @@ Tensor embedding_bag(const Tensor& indices, const Tensor& weight, const Tensor& 
                      double norm_type, const std::string& mode, const Tensor& per_sample_weights,
                      bool include_last_offset, std::optional<int64_t> padding_idx) {
   check_weight(weight, "embedding_bag");
-  FX_CHECK(mode == "sum" || mode == "mean" || mode == "max", "embedding_bag: mode must be 'sum', 'mean' or 'max', got '",
-           mode, "'");
+  FX_CHECK(mode == "sum" || mode == "mean" || mode == "max",
+           "embedding_bag: mode must be 'sum', 'mean' or 'max', got '", mode, "'");
   const int64_t num = weight.size(0), dim = weight.size(1);
   FX_CHECK(indices.defined() && (indices.dim() == 1 || indices.dim() == 2),
            "embedding_bag: indices must be 1-d (with offsets) or 2-d (B, L), got sizes ",
@@ -114,8 +114,8 @@ Tensor embedding_bag(const Tensor& indices, const Tensor& weight, const Tensor& 
   } else {
     FX_CHECK(offsets.defined() && offsets.dim() == 1, "embedding_bag: 1-d indices need 1-d offsets, got ",
              offsets.defined() ? offsets.sizes() : Shape{});
-    FX_CHECK(offsets.dtype() == kInt64 || offsets.dtype() == kInt32, "embedding_bag: offsets must be int64 or int32, got ",
-             offsets.dtype());
+    FX_CHECK(offsets.dtype() == kInt64 || offsets.dtype() == kInt32,
+             "embedding_bag: offsets must be int64 or int32, got ", offsets.dtype());
     Tensor off = offsets.to(kCPU, kInt64).contiguous();
     std::vector<int64_t> o(off.data_ptr<int64_t>(), off.data_ptr<int64_t>() + off.numel());
     if (include_last_offset) {
@@ -139,7 +139,8 @@ Tensor embedding_bag(const Tensor& indices, const Tensor& weight, const Tensor& 
 
   Tensor psw;
   if (per_sample_weights.defined()) {
-    FX_CHECK(mode == "sum", "embedding_bag: per_sample_weights are only supported for mode='sum', got mode='", mode, "'");
+    FX_CHECK(mode == "sum", "embedding_bag: per_sample_weights are only supported for mode='sum', got mode='", mode,
+             "'");
     FX_CHECK(per_sample_weights.sizes() == indices.sizes(), "embedding_bag: per_sample_weights of sizes ",
              per_sample_weights.sizes(), " must match indices of sizes ", indices.sizes());
     psw = per_sample_weights.reshape({-1});

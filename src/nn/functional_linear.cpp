@@ -9,8 +9,8 @@ namespace fluxion::nn::functional {
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   FX_CHECK(x.defined() && weight.defined(), "linear: input and weight must be defined");
-  FX_CHECK(weight.dim() == 2 || weight.dim() == 1, "linear: weight must be 1-d or 2-d (out_features, in_features), got sizes ",
-           weight.sizes());
+  FX_CHECK(weight.dim() == 2 || weight.dim() == 1,
+           "linear: weight must be 1-d or 2-d (out_features, in_features), got sizes ", weight.sizes());
   FX_CHECK(x.dim() >= 1, "linear: input must have at least 1 dimension, got a 0-d tensor");
   FX_CHECK(x.size(-1) == weight.size(-1), "linear: input sizes ", x.sizes(), " do not match weight sizes ",
            weight.sizes(), " (input.size(-1) must equal in_features = weight.size(-1))");
@@ -39,11 +39,11 @@ Tensor bilinear(const Tensor& x1, const Tensor& x2, const Tensor& weight, const 
     FX_CHECK(bias.dim() == 1 && bias.size(0) == out, "bilinear: bias of sizes ", bias.sizes(),
              " does not match out_features = ", out);
   Shape batch(x1.sizes().begin(), x1.sizes().end() - 1);
-  Tensor a = x1.reshape({-1, in1});                                          // (B, in1)
-  Tensor b = x2.reshape({-1, in2});                                          // (B, in2)
-  Tensor w = weight.permute({1, 0, 2}).reshape({in1, out * in2});            // (in1, out * in2)
-  Tensor t = matmul(a, w).reshape({-1, out, in2});                           // (B, out, in2)
-  Tensor y = matmul(t, b.unsqueeze(2)).squeeze(2);                           // (B, out)
+  Tensor a = x1.reshape({-1, in1});                                // (B, in1)
+  Tensor b = x2.reshape({-1, in2});                                // (B, in2)
+  Tensor w = weight.permute({1, 0, 2}).reshape({in1, out * in2});  // (in1, out * in2)
+  Tensor t = matmul(a, w).reshape({-1, out, in2});                 // (B, out, in2)
+  Tensor y = matmul(t, b.unsqueeze(2)).squeeze(2);                 // (B, out)
   if (bias.defined()) y = y + bias;
   Shape out_shape = batch;
   out_shape.push_back(out);

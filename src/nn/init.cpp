@@ -13,7 +13,9 @@
 namespace fluxion::nn::init {
 
 namespace {
-void check_defined(const Tensor& t, const char* op) { FX_CHECK(t.defined(), "nn::init::", op, ": tensor is undefined"); }
+void check_defined(const Tensor& t, const char* op) {
+  FX_CHECK(t.defined(), "nn::init::", op, ": tensor is undefined");
+}
 
 void check_float(const Tensor& t, const char* op) {
   check_defined(t, op);
@@ -21,8 +23,8 @@ void check_float(const Tensor& t, const char* op) {
 }
 
 double fan_for(const Tensor& t, const std::string& mode, const char* op) {
-  FX_CHECK(mode == "fan_in" || mode == "fan_out", "nn::init::", op, ": mode must be 'fan_in' or 'fan_out', got '",
-           mode, "'");
+  FX_CHECK(mode == "fan_in" || mode == "fan_out", "nn::init::", op, ": mode must be 'fan_in' or 'fan_out', got '", mode,
+           "'");
   auto [fan_in, fan_out] = calculate_fan_in_and_fan_out(t);
   return static_cast<double>(mode == "fan_in" ? fan_in : fan_out);
 }
@@ -92,8 +94,10 @@ double calculate_gain(const std::string& nonlinearity, std::optional<double> par
 
 std::pair<int64_t, int64_t> calculate_fan_in_and_fan_out(const Tensor& t) {
   check_defined(t, "calculate_fan_in_and_fan_out");
-  FX_CHECK(t.dim() >= 2, "nn::init: fan in and fan out can not be computed for a tensor with fewer than 2 dimensions "
-                         "(got sizes ", t.sizes(), ")");
+  FX_CHECK(t.dim() >= 2,
+           "nn::init: fan in and fan out can not be computed for a tensor with fewer than 2 dimensions "
+           "(got sizes ",
+           t.sizes(), ")");
   int64_t receptive = 1;
   for (int64_t d = 2; d < t.dim(); ++d) receptive *= t.size(d);
   return {t.size(1) * receptive, t.size(0) * receptive};
@@ -187,8 +191,7 @@ Tensor xavier_normal_(Tensor t, double gain, Generator* gen) {
   return normal_(std::move(t), 0.0, std, gen);
 }
 
-Tensor kaiming_uniform_(Tensor t, double a, const std::string& mode, const std::string& nonlinearity,
-                        Generator* gen) {
+Tensor kaiming_uniform_(Tensor t, double a, const std::string& mode, const std::string& nonlinearity, Generator* gen) {
   check_float(t, "kaiming_uniform_");
   if (t.numel() == 0) return t;  // PyTorch warns and leaves zero-element tensors alone
   double fan = fan_for(t, mode, "kaiming_uniform_");
@@ -197,8 +200,7 @@ Tensor kaiming_uniform_(Tensor t, double a, const std::string& mode, const std::
   return uniform_(std::move(t), -bound, bound, gen);
 }
 
-Tensor kaiming_normal_(Tensor t, double a, const std::string& mode, const std::string& nonlinearity,
-                       Generator* gen) {
+Tensor kaiming_normal_(Tensor t, double a, const std::string& mode, const std::string& nonlinearity, Generator* gen) {
   check_float(t, "kaiming_normal_");
   if (t.numel() == 0) return t;
   double fan = fan_for(t, mode, "kaiming_normal_");

@@ -10,8 +10,10 @@
 namespace fluxion::nn {
 
 LinearImpl::LinearImpl(const LinearOptions& opts) : options(opts) {
-  FX_CHECK(opts.in_features() >= 0 && opts.out_features() >= 0, "Linear: in_features and out_features must be "
-           "non-negative, got ", opts.in_features(), " and ", opts.out_features());
+  FX_CHECK(opts.in_features() >= 0 && opts.out_features() >= 0,
+           "Linear: in_features and out_features must be "
+           "non-negative, got ",
+           opts.in_features(), " and ", opts.out_features());
   weight = register_parameter("weight", empty({opts.out_features(), opts.in_features()}));
   bias = register_parameter("bias", opts.bias() ? empty({opts.out_features()}) : Tensor());
   reset_parameters();

@@ -110,8 +110,8 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
     FX_CHECK(target.sizes() == input.sizes(), op, ": probability targets (floating dtype ", target.dtype(),
              ") must have the input's sizes ", input.sizes(), ", got ", target.sizes(),
              "; for class indices use an integer (int64) target");
-    Tensor tp = label_smoothing > 0 ? target * (1.0 - label_smoothing) + label_smoothing / static_cast<double>(C)
-                                    : target;
+    Tensor tp =
+        label_smoothing > 0 ? target * (1.0 - label_smoothing) + label_smoothing / static_cast<double>(C) : target;
     Tensor prod = logp * tp;
     if (wb.defined()) prod = prod * wb;
     Tensor loss = -prod.sum(cdim);
@@ -189,10 +189,10 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
   Tensor ls = logsigmoid(input);
   Tensor loss;
   if (pos_weight.defined()) {
-    FX_CHECK(pos_weight.dim() == 0 || (input.dim() >= 1 && pos_weight.size(-1) == input.size(-1)) ||
-                 pos_weight.numel() == 1,
-             op, ": pos_weight of sizes ", pos_weight.sizes(), " must broadcast over the last dim of input sizes ",
-             input.sizes());
+    FX_CHECK(
+        pos_weight.dim() == 0 || (input.dim() >= 1 && pos_weight.size(-1) == input.size(-1)) || pos_weight.numel() == 1,
+        op, ": pos_weight of sizes ", pos_weight.sizes(), " must broadcast over the last dim of input sizes ",
+        input.sizes());
     Tensor lw = (pos_weight - 1.0) * target + 1.0;
     loss = (1.0 - target) * input - lw * ls;
   } else {

@@ -108,7 +108,8 @@ Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets, const Tensor& in
   std::vector<int64_t> start(static_cast<size_t>(N));
   int64_t total = 0;
   for (int64_t n = 0; n < N; ++n) {
-    FX_CHECK(in_len[n] >= 0 && in_len[n] <= T, op, ": input_lengths[", n, "] = ", in_len[n], " must be in [0, ", T, "]");
+    FX_CHECK(in_len[n] >= 0 && in_len[n] <= T, op, ": input_lengths[", n, "] = ", in_len[n], " must be in [0, ", T,
+             "]");
     FX_CHECK(tg_len[n] >= 0, op, ": target_lengths[", n, "] = ", tg_len[n], " must be non-negative");
     if (padded) {
       FX_CHECK(tg_len[n] <= S_max, op, ": target_lengths[", n, "] = ", tg_len[n], " exceeds the padded target length ",
@@ -150,8 +151,12 @@ Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets, const Tensor& in
     Tensor table = tensor(grad, Shape{N, T, C}, TensorOptions(kFloat64)).to(dt).permute({1, 0, 2});  // (T, N, C)
     autograd::record(
         "CtcLossBackward0", {lp_in}, {loss},
-        [table, N](const autograd::BackwardArgs& a) { return TensorList{table * a.grad().reshape({1, N, 1})}; },
-        [&](const TensorList& t) { return TensorList{(table * t[0]).sum({0, 2})}; });
+        [table, N](const autograd::BackwardArgs& a) {
+          return TensorList{table * a.grad().reshape({1, N, 1})};
+        },
+        [&](const TensorList& t) {
+          return TensorList{(table * t[0]).sum({0, 2})};
+        });
   }
   Tensor out;
   if (reduction == "none") {

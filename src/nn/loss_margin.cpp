@@ -84,12 +84,12 @@ Tensor multi_margin_loss(const Tensor& input, const Tensor& target, int64_t p, d
   if (weight.defined())
     FX_CHECK(weight.dim() == 1 && weight.size(0) == C, op, ": weight of sizes ", weight.sizes(),
              " must have one entry per class (", C, ")");
-  Tensor xy = x.gather(1, y.unsqueeze(1));                      // (N, 1)
-  Tensor z = relu(x - xy + margin);                             // margin violations; 0 gradient at exactly 0
-  Tensor others = 1.0 - one_hot(y, C).to(x.dtype());            // excludes i == y
+  Tensor xy = x.gather(1, y.unsqueeze(1));            // (N, 1)
+  Tensor z = relu(x - xy + margin);                   // margin violations; 0 gradient at exactly 0
+  Tensor others = 1.0 - one_hot(y, C).to(x.dtype());  // excludes i == y
   Tensor h = p == 1 ? z * others : square(z) * others;
   if (weight.defined()) h = h * weight.to(x.dtype()).index_select(0, y).unsqueeze(1);
-  Tensor loss = h.sum(1) / static_cast<double>(C);              // (N)
+  Tensor loss = h.sum(1) / static_cast<double>(C);  // (N)
   if (unbatched && reduction == "none") loss = loss.squeeze(0);
   return reduce(loss, reduction);
 }
@@ -103,9 +103,9 @@ Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const T
   check_defined(negative, op, "negative");
   FX_CHECK(anchor.dim() == positive.dim() && anchor.dim() == negative.dim(), op,
            ": the anchor, positive, and negative tensors are expected to have the same number of dimensions, got "
-           "sizes ", anchor.sizes(), ", ", positive.sizes(), " and ", negative.sizes());
-  FX_CHECK(anchor.dim() == 1 || anchor.dim() == 2, op, ": expected 1-d (D) or 2-d (N, D) inputs, got ",
-           anchor.sizes());
+           "sizes ",
+           anchor.sizes(), ", ", positive.sizes(), " and ", negative.sizes());
+  FX_CHECK(anchor.dim() == 1 || anchor.dim() == 2, op, ": expected 1-d (D) or 2-d (N, D) inputs, got ", anchor.sizes());
   FX_CHECK(margin > 0, op, ": margin must be greater than 0, got ", margin);
   Tensor d_pos = pairwise_distance(anchor, positive, p, eps);
   Tensor d_neg = pairwise_distance(anchor, negative, p, eps);
@@ -120,8 +120,8 @@ Tensor cosine_embedding_loss(const Tensor& input1, const Tensor& input2, const T
   check_defined(input1, op, "input1");
   check_defined(input2, op, "input2");
   check_defined(target, op, "target");
-  FX_CHECK(input1.sizes() == input2.sizes(), op, ": input1 and input2 must have the same sizes, got ",
-           input1.sizes(), " and ", input2.sizes());
+  FX_CHECK(input1.sizes() == input2.sizes(), op, ": input1 and input2 must have the same sizes, got ", input1.sizes(),
+           " and ", input2.sizes());
   FX_CHECK((input1.dim() == 2 && target.dim() == 1 && target.size(0) == input1.size(0)) ||
                (input1.dim() == 1 && target.dim() == 0),
            op, ": expected inputs (N, D) with target (N), or (D) with a 0-d target; got inputs ", input1.sizes(),

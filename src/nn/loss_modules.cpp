@@ -99,7 +99,8 @@ Tensor HingeEmbeddingLossImpl::forward(const Tensor& input, const Tensor& target
   return functional::hinge_embedding_loss(input, target, options.margin(), options.reduction());
 }
 
-MultiMarginLossImpl::MultiMarginLossImpl(const MultiMarginLossOptions& opts) : LossImpl("MultiMarginLoss"), options(opts) {
+MultiMarginLossImpl::MultiMarginLossImpl(const MultiMarginLossOptions& opts)
+    : LossImpl("MultiMarginLoss"), options(opts) {
   FX_CHECK(opts.p() == 1 || opts.p() == 2, "MultiMarginLoss: only p = 1 and p = 2 are supported, got ", opts.p());
   weight = weight_buffer(*this, "weight", opts.weight());
 }

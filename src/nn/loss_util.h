@@ -11,10 +11,10 @@ namespace fluxion::nn::functional::detail {
 
 /// Throws unless reduction is one of none/mean/sum (plus "batchmean" when allowed).
 inline void check_reduction(const std::string& reduction, const char* op, bool allow_batchmean = false) {
-  FX_CHECK(reduction == "none" || reduction == "mean" || reduction == "sum" ||
-               (allow_batchmean && reduction == "batchmean"),
-           op, ": reduction must be 'none', 'mean'", (allow_batchmean ? ", 'sum' or 'batchmean'" : " or 'sum'"),
-           ", got '", reduction, "'");
+  FX_CHECK(
+      reduction == "none" || reduction == "mean" || reduction == "sum" || (allow_batchmean && reduction == "batchmean"),
+      op, ": reduction must be 'none', 'mean'", (allow_batchmean ? ", 'sum' or 'batchmean'" : " or 'sum'"), ", got '",
+      reduction, "'");
 }
 
 /// Applies "none" / "mean" / "sum" to an elementwise loss.
@@ -43,10 +43,9 @@ inline void check_floating(const Tensor& t, const char* op, const char* what) {
 }
 
 inline void check_integer_target(const Tensor& target, const char* op) {
-  FX_CHECK(target.dtype() == kInt64 || target.dtype() == kInt32 || target.dtype() == kUInt8 ||
-               target.dtype() == kInt8,
-           op, ": expected a target of class indices with an integer dtype (int64), got ", target.dtype(),
-           " (sizes ", target.sizes(), ")");
+  FX_CHECK(target.dtype() == kInt64 || target.dtype() == kInt32 || target.dtype() == kUInt8 || target.dtype() == kInt8,
+           op, ": expected a target of class indices with an integer dtype (int64), got ", target.dtype(), " (sizes ",
+           target.sizes(), ")");
 }
 
 }  // namespace fluxion::nn::functional::detail

@@ -37,8 +37,9 @@ std::string ModuleImpl::name() const {
 void ModuleImpl::pretty_print(std::ostream& os) const { os << name() << "()"; }
 
 Tensor ModuleImpl::forward(const Tensor&) {
-  FX_FAIL(name(), ": this module has no single-tensor forward(const Tensor&); call its own forward(...) "
-                  "through the typed handle instead");
+  FX_FAIL(name(),
+          ": this module has no single-tensor forward(const Tensor&); call its own forward(...) "
+          "through the typed handle instead");
 }
 
 Tensor ModuleImpl::operator()(const Tensor& x) {
@@ -108,8 +109,8 @@ void ModuleImpl::unregister(const std::string& name) {
     buffers_.erase(name);
     std::erase(non_persistent_, name);
   } else {
-    FX_CHECK(children_.contains(name), this->name(), ": unregister: no parameter, buffer or submodule named '",
-             name, "'");
+    FX_CHECK(children_.contains(name), this->name(), ": unregister: no parameter, buffer or submodule named '", name,
+             "'");
     children_.erase(name);
   }
 }
@@ -345,7 +346,8 @@ LoadStateDictResult ModuleImpl::load_state_dict(const OrderedDict<std::string, T
   if (key_error || !mismatches.empty()) {
     std::ostringstream os;
     os << "Error(s) in loading state_dict for " << name() << ":";
-    if (strict && !result.missing_keys.empty()) os << "\n  Missing key(s) in state_dict: " << join_keys(result.missing_keys) << ".";
+    if (strict && !result.missing_keys.empty())
+      os << "\n  Missing key(s) in state_dict: " << join_keys(result.missing_keys) << ".";
     if (strict && !result.unexpected_keys.empty())
       os << "\n  Unexpected key(s) in state_dict: " << join_keys(result.unexpected_keys) << ".";
     for (const auto& m : mismatches) os << "\n  " << m << ".";
@@ -421,8 +423,9 @@ std::ostream& operator<<(std::ostream& os, const Module& m) {
   return os << "Total parameters: " << total << " (trainable: " << trainable << ")";
 }
 ModuleImpl& Module::checked() const {
-  FX_CHECK(impl_ != nullptr, "Module: accessing an empty module handle (constructed with nullptr); assign a module "
-                             "to it first");
+  FX_CHECK(impl_ != nullptr,
+           "Module: accessing an empty module handle (constructed with nullptr); assign a module "
+           "to it first");
   return *impl_;
 }
 

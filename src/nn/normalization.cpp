@@ -34,8 +34,7 @@ BatchNormImplBase::BatchNormImplBase(const BatchNormOptions& o, int dims_lo, int
   bias = register_parameter("bias", o.affine() ? empty({C}) : Tensor());
   running_mean = register_buffer("running_mean", o.track_running_stats() ? empty({C}) : Tensor());
   running_var = register_buffer("running_var", o.track_running_stats() ? empty({C}) : Tensor());
-  num_batches_tracked =
-      register_buffer("num_batches_tracked", o.track_running_stats() ? zeros({}, kInt64) : Tensor());
+  num_batches_tracked = register_buffer("num_batches_tracked", o.track_running_stats() ? zeros({}, kInt64) : Tensor());
   reset_parameters();
 }
 
@@ -57,8 +56,8 @@ void BatchNormImplBase::reset_parameters() {
 }
 
 void BatchNormImplBase::pretty_print(std::ostream& os) const {
-  os << name() << "(" << options.num_features() << ", eps=" << py_float(options.eps()) << ", momentum="
-     << (options.momentum() ? py_float(*options.momentum()) : std::string("None"))
+  os << name() << "(" << options.num_features() << ", eps=" << py_float(options.eps())
+     << ", momentum=" << (options.momentum() ? py_float(*options.momentum()) : std::string("None"))
      << ", affine=" << py_bool(options.affine()) << ", track_running_stats=" << py_bool(options.track_running_stats())
      << ")";
 }
@@ -95,8 +94,7 @@ InstanceNormImplBase::InstanceNormImplBase(const InstanceNormOptions& o, int spa
   bias = register_parameter("bias", o.affine() ? empty({C}) : Tensor());
   running_mean = register_buffer("running_mean", o.track_running_stats() ? empty({C}) : Tensor());
   running_var = register_buffer("running_var", o.track_running_stats() ? empty({C}) : Tensor());
-  num_batches_tracked =
-      register_buffer("num_batches_tracked", o.track_running_stats() ? zeros({}, kInt64) : Tensor());
+  num_batches_tracked = register_buffer("num_batches_tracked", o.track_running_stats() ? zeros({}, kInt64) : Tensor());
   reset_parameters();
 }
 
@@ -134,9 +132,9 @@ Tensor InstanceNormImplBase::forward(const Tensor& x) {
     FX_CHECK(x.size(feature_dim) == options.num_features(), name(), ": expected input's size at dim=", feature_dim,
              " to match num_features (", options.num_features(), "), but got: ", x.size(feature_dim), ".");
   Tensor in = batched ? x : x.unsqueeze(0);
-  Tensor y = functional::instance_norm(in, running_mean, running_var, weight, bias,
-                                       is_training() || !options.track_running_stats(), options.momentum(),
-                                       options.eps());
+  Tensor y =
+      functional::instance_norm(in, running_mean, running_var, weight, bias,
+                                is_training() || !options.track_running_stats(), options.momentum(), options.eps());
   return batched ? y : y.squeeze(0);
 }
 

@@ -246,9 +246,10 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tens
   check_input(op, input, 1);
   const int64_t k = static_cast<int64_t>(normalized_shape.size());
   bool ok = k >= 1 && k <= input.dim();
-  for (int64_t i = 0; ok && i < k; ++i) ok = input.size(input.dim() - k + i) == normalized_shape[static_cast<size_t>(i)];
-  FX_CHECK(ok, op, ": given normalized_shape=", normalized_shape, ", expected input with shape [*, ",
-           normalized_shape, "] but got input of size ", input.sizes());
+  for (int64_t i = 0; ok && i < k; ++i)
+    ok = input.size(input.dim() - k + i) == normalized_shape[static_cast<size_t>(i)];
+  FX_CHECK(ok, op, ": given normalized_shape=", normalized_shape, ", expected input with shape [*, ", normalized_shape,
+           "] but got input of size ", input.sizes());
   for (const Tensor* p : {&weight, &bias})
     if (p->defined())
       FX_CHECK(p->sizes() == normalized_shape, op, ": expected ", p == &weight ? "weight" : "bias", " of size ",
@@ -257,8 +258,7 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tens
   const int64_t R = M == 0 ? 0 : input.numel() / M;
   const DType dt = input.dtype();
   Tensor x = to_compute(input).reshape({1, R, M});
-  Tensor y = M > 0 && R > 0 ? norm_core(x, Tensor(), Tensor(), eps).y.reshape(input.sizes())
-                            : to_compute(input) * 0.0;
+  Tensor y = M > 0 && R > 0 ? norm_core(x, Tensor(), Tensor(), eps).y.reshape(input.sizes()) : to_compute(input) * 0.0;
   if (weight.defined()) y = y * to_compute(weight);
   if (bias.defined()) y = y + to_compute(bias);
   return y.dtype() == dt ? y : y.to(dt);

@@ -18,7 +18,9 @@ void print_arg(std::ostream& os, const DimList& v) {
   os << ")";
 }
 
-const DimList& stride_or_kernel(const DimList& stride, const DimList& kernel) { return stride.empty() ? kernel : stride; }
+const DimList& stride_or_kernel(const DimList& stride, const DimList& kernel) {
+  return stride.empty() ? kernel : stride;
+}
 
 template <class Opts>
 void print_max_pool(std::ostream& os, const char* name, const Opts& o) {

@@ -201,7 +201,9 @@ Tensor avg_pool_op(const Tensor& x, const WinPtr& win) {
     const Shape in_sizes = x.sizes();
     autograd::record(
         "AvgPool2DBackward0", {x}, {y},
-        [win, in_sizes](const autograd::BackwardArgs& a) { return TensorList{avg_pool_adjoint(a.grad(), win, in_sizes)}; },
+        [win, in_sizes](const autograd::BackwardArgs& a) {
+          return TensorList{avg_pool_adjoint(a.grad(), win, in_sizes)};
+        },
         [&](const TensorList& t) { return TensorList{avg_pool_op(t[0], win)}; });
   }
   return y;
@@ -234,8 +236,7 @@ Tensor avg_pool_adjoint(const Tensor& gy, const WinPtr& win, const Shape& in_siz
 
 // (H, W) values of a pooling argument; 1-d pooling runs with H = 1, so its H entry is `h_fill`
 // (1 for kernel/stride/dilation, 0 for padding).
-std::array<int64_t, 2> expand2(const DimList& v, int nd, const std::string& op, const char* what,
-                               int64_t h_fill = 1) {
+std::array<int64_t, 2> expand2(const DimList& v, int nd, const std::string& op, const char* what, int64_t h_fill = 1) {
   FX_CHECK(v.size() == 1 || static_cast<int>(v.size()) == nd, op, ": ", what, " must be a single integer or a list of ",
            nd, " integers, got ", static_cast<const Shape&>(v));
   if (nd == 1) return {h_fill, v[0]};
@@ -287,8 +288,8 @@ std::tuple<Tensor, Tensor> max_pool_nd(int nd, const Tensor& input, const DimLis
              ": pad should be at most half of effective kernel size, but got pad=", p[i], ", kernel_size=", k[i],
              " and dilation=", d[i]);
     const int64_t o = pool_out_size(in[i], k[i], p[i], s[i], d[i], ceil_mode);
-    FX_CHECK(o > 0, op, ": given input size ", input.sizes(), ", the calculated output size is ", o,
-             " at spatial dim ", i + 2 - nd, ". Output size is too small");
+    FX_CHECK(o > 0, op, ": given input size ", input.sizes(), ", the calculated output size is ", o, " at spatial dim ",
+             i + 2 - nd, ". Output size is too small");
     wins[i] = max_windows(in[i], k[i], s[i], p[i], d[i], o);
   }
   auto win = combine(H, W, wins[0], wins[1], d[0], d[1]);
@@ -314,8 +315,8 @@ Tensor avg_pool_nd(int nd, const Tensor& input, const DimList& kernel_size, cons
     FX_CHECK(p[i] >= 0 && p[i] <= k[i] / 2, op, ": pad should be at most half of kernel size, but got pad=", p[i],
              " and kernel_size=", k[i]);
     const int64_t o = pool_out_size(in[i], k[i], p[i], s[i], 1, ceil_mode);
-    FX_CHECK(o > 0, op, ": given input size ", input.sizes(), ", the calculated output size is ", o,
-             " at spatial dim ", i + 2 - nd, ". Output size is too small");
+    FX_CHECK(o > 0, op, ": given input size ", input.sizes(), ", the calculated output size is ", o, " at spatial dim ",
+             i + 2 - nd, ". Output size is too small");
     wins[i] = avg_windows(in[i], k[i], s[i], p[i], o, count_include_pad);
   }
   auto win = combine(H, W, wins[0], wins[1], 1, 1, divisor_override ? static_cast<double>(*divisor_override) : 0.0);

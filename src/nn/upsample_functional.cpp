@@ -35,8 +35,8 @@ struct Axis {
 // PyTorch's nearest_idx / nearest-exact index (float arithmetic).
 Axis nearest_axis(int64_t in, int64_t out, std::optional<double> scale, bool exact) {
   Axis a;
-  const float s = scale && *scale > 0 ? static_cast<float>(1.0 / *scale)
-                                      : static_cast<float>(in) / static_cast<float>(out);
+  const float s =
+      scale && *scale > 0 ? static_cast<float>(1.0 / *scale) : static_cast<float>(in) / static_cast<float>(out);
   for (int64_t o = 0; o < out; ++o) {
     int64_t i;
     if (exact) {
@@ -117,8 +117,8 @@ Tensor interpolate(const Tensor& input, const InterpolateOptions& o) {
   const std::string op = "interpolate";
   FX_CHECK(input.defined(), op, ": input is undefined");
   const std::string& mode = o.mode();
-  FX_CHECK(mode == "nearest" || mode == "nearest-exact" || mode == "linear" || mode == "bilinear" || mode == "area",
-           op, ": mode '", mode, "' is not supported (supported: nearest, nearest-exact, linear, bilinear, area)");
+  FX_CHECK(mode == "nearest" || mode == "nearest-exact" || mode == "linear" || mode == "bilinear" || mode == "area", op,
+           ": mode '", mode, "' is not supported (supported: nearest, nearest-exact, linear, bilinear, area)");
   FX_CHECK(input.dim() == 3 || input.dim() == 4, op, ": expected a 3-d (N, C, L) or 4-d (N, C, H, W) input, got ",
            input.dim(), "-d input of size ", input.sizes());
   const int nd = static_cast<int>(input.dim()) - 2;

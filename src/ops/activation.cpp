@@ -28,9 +28,10 @@ Tensor leaky_relu(const Tensor& x, double negative_slope) {
   p.a = negative_slope;
   Tensor y = activation(x, "leaky_relu", UnaryOp::LeakyRelu, p);
   if (autograd::needs_record({&x}))
-    record_unary("LeakyReluBackward0", x, y, Save::X, [negative_slope](const Tensor& g, const Tensor& x, const Tensor&) {
-      return where(x > 0, g, g * negative_slope);
-    });
+    record_unary("LeakyReluBackward0", x, y, Save::X,
+                 [negative_slope](const Tensor& g, const Tensor& x, const Tensor&) {
+                   return where(x > 0, g, g * negative_slope);
+                 });
   return y;
 }
 
@@ -41,9 +42,10 @@ Tensor elu(const Tensor& x, double alpha, double scale, double input_scale) {
   p.c = input_scale;
   Tensor y = activation(x, "elu", UnaryOp::Elu, p);
   if (autograd::needs_record({&x}))
-    record_unary("EluBackward0", x, y, Save::X, [alpha, scale, input_scale](const Tensor& g, const Tensor& x, const Tensor&) {
-      return where(x > 0, g * scale, g * ((x * input_scale).exp() * (alpha * scale * input_scale)));
-    });
+    record_unary("EluBackward0", x, y, Save::X,
+                 [alpha, scale, input_scale](const Tensor& g, const Tensor& x, const Tensor&) {
+                   return where(x > 0, g * scale, g * ((x * input_scale).exp() * (alpha * scale * input_scale)));
+                 });
   return y;
 }
 
@@ -55,8 +57,10 @@ Tensor celu(const Tensor& x, double alpha) {
 }
 
 Tensor gelu(const Tensor& x, const std::string& approximate) {
-  FX_CHECK(approximate == "none" || approximate == "tanh", "gelu: approximate argument must be either \"none\" or "
-           "\"tanh\" but got \"", approximate, "\"");
+  FX_CHECK(approximate == "none" || approximate == "tanh",
+           "gelu: approximate argument must be either \"none\" or "
+           "\"tanh\" but got \"",
+           approximate, "\"");
   const bool tanh_mode = approximate == "tanh";
   Tensor y = activation(x, "gelu", tanh_mode ? UnaryOp::GeluTanh : UnaryOp::Gelu);
   if (autograd::needs_record({&x})) {
@@ -88,10 +92,11 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
   p.b = threshold;
   Tensor y = activation(x, "softplus", UnaryOp::Softplus, p);
   if (autograd::needs_record({&x}))
-    record_unary("SoftplusBackward0", x, y, Save::X, [beta, threshold](const Tensor& g, const Tensor& x, const Tensor&) {
-      Tensor bx = x * beta;
-      return where(bx > threshold, g, g * bx.sigmoid());
-    });
+    record_unary("SoftplusBackward0", x, y, Save::X,
+                 [beta, threshold](const Tensor& g, const Tensor& x, const Tensor&) {
+                   Tensor bx = x * beta;
+                   return where(bx > threshold, g, g * bx.sigmoid());
+                 });
   return y;
 }
 
@@ -205,8 +210,8 @@ Tensor logit(const Tensor& x, std::optional<double> eps) {
   if (autograd::needs_record({&x})) {
     record_unary("LogitBackward0", x, y, Save::X, [eps](const Tensor& g, const Tensor& x, const Tensor&) {
       Tensor d = g / (x * (1 - x));
-      if (!eps) return where(logical_or(x < 0, x > 1), std::nan(""), d);
-      return where(logical_or(x < *eps, x > 1 - *eps), 0, d);
+      if (!eps) return where(logical_or(x<0, x> 1), std::nan(""), d);
+      return where(logical_or(x<*eps, x> 1 - *eps), 0, d);
     });
   }
   return y;

@@ -54,8 +54,10 @@ Tensor full(const Shape& sizes, const Scalar& value, const TensorOptions& opts) 
 
 Tensor zeros(const Shape& sizes, const TensorOptions& opts) {
   Tensor t = empty(sizes, opts.requires_grad(false));
-  if (t.device().is_cpu()) std::memset(t.data_ptr(), 0, t.nbytes());
-  else kernels::fill_kernel.get(t.device().type(), t.dtype())(t, 0);
+  if (t.device().is_cpu())
+    std::memset(t.data_ptr(), 0, t.nbytes());
+  else
+    kernels::fill_kernel.get(t.device().type(), t.dtype())(t, 0);
   return finish(t, opts);
 }
 
@@ -123,8 +125,8 @@ Tensor tensor(std::initializer_list<std::initializer_list<T>> rows, const Tensor
   std::vector<T> flat;
   int64_t ncols = rows.size() ? static_cast<int64_t>(rows.begin()->size()) : 0;
   for (const auto& r : rows) {
-    FX_CHECK(static_cast<int64_t>(r.size()) == ncols, "tensor: ragged nested list (rows of ", ncols, " and ",
-             r.size(), " values)");
+    FX_CHECK(static_cast<int64_t>(r.size()) == ncols, "tensor: ragged nested list (rows of ", ncols, " and ", r.size(),
+             " values)");
     flat.insert(flat.end(), r.begin(), r.end());
   }
   return tensor(flat, Shape{static_cast<int64_t>(rows.size()), ncols}, opts);
@@ -143,9 +145,9 @@ Tensor tensor<bool>(const std::vector<bool>& values, const Shape& sizes, const T
   return finish(out, opts);
 }
 
-#define FX_INSTANTIATE_TENSOR(T)                                                                     \
-  template Tensor tensor<T>(std::initializer_list<T>, const TensorOptions&);                         \
-  template Tensor tensor<T>(std::initializer_list<std::initializer_list<T>>, const TensorOptions&);  \
+#define FX_INSTANTIATE_TENSOR(T)                                                                    \
+  template Tensor tensor<T>(std::initializer_list<T>, const TensorOptions&);                        \
+  template Tensor tensor<T>(std::initializer_list<std::initializer_list<T>>, const TensorOptions&); \
   template Tensor tensor<T>(const std::vector<T>&, const TensorOptions&);
 FX_INSTANTIATE_TENSOR(float)
 FX_INSTANTIATE_TENSOR(double)

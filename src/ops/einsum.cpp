@@ -33,7 +33,8 @@ std::vector<int> parse_term(const std::string& term, const std::string& eq, bool
   for (size_t i = 0; i < term.size(); ++i) {
     char c = term[i];
     if (c == '.') {
-      FX_CHECK(term.compare(i, 3, "...") == 0, "einsum(): invalid '.' in \"", eq, "\" (an ellipsis is written \"...\")");
+      FX_CHECK(term.compare(i, 3, "...") == 0, "einsum(): invalid '.' in \"", eq,
+               "\" (an ellipsis is written \"...\")");
       FX_CHECK(!seen_ellipsis, "einsum(): more than one ellipsis (\"...\") in ", is_output ? "the output" : "a term",
                " of \"", eq, "\"");
       seen_ellipsis = true;
@@ -56,15 +57,23 @@ Tensor sumproduct_pair(Tensor left, Tensor right, const std::vector<bool>& sum_d
   for (int64_t d = 0; d < nd; ++d) {
     const bool l = left.size(d) != 1, r = right.size(d) != 1;
     if (sum_dims[d]) {
-      if (l && r) sum.push_back(d);
-      else if (l) left_only_sum.push_back(d);
-      else if (r) right_only_sum.push_back(d);
-      else rest.push_back(d);
+      if (l && r)
+        sum.push_back(d);
+      else if (l)
+        left_only_sum.push_back(d);
+      else if (r)
+        right_only_sum.push_back(d);
+      else
+        rest.push_back(d);
     } else {
-      if (l && r) lro.push_back(d);
-      else if (l) lo.push_back(d);
-      else if (r) ro.push_back(d);
-      else rest.push_back(d);
+      if (l && r)
+        lro.push_back(d);
+      else if (l)
+        lo.push_back(d);
+      else if (r)
+        ro.push_back(d);
+      else
+        rest.push_back(d);
     }
   }
   // A dim summed that only one side has: reduce it on that side first.
@@ -133,10 +142,10 @@ Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) 
     }
   }
   const size_t nops = operands.size();
-  FX_CHECK(terms.size() <= nops, "einsum(): fewer operands were provided than specified in the equation \"", eq,
-           "\" (", terms.size(), " terms, ", nops, " operands)");
-  FX_CHECK(terms.size() >= nops, "einsum(): more operands were provided than specified in the equation \"", eq,
-           "\" (", terms.size(), " terms, ", nops, " operands)");
+  FX_CHECK(terms.size() <= nops, "einsum(): fewer operands were provided than specified in the equation \"", eq, "\" (",
+           terms.size(), " terms, ", nops, " operands)");
+  FX_CHECK(terms.size() >= nops, "einsum(): more operands were provided than specified in the equation \"", eq, "\" (",
+           terms.size(), " terms, ", nops, " operands)");
 
   // Ellipsis width per operand and overall (right-aligned broadcast).
   std::vector<int64_t> ell_dims(nops, 0);
@@ -147,7 +156,8 @@ Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) 
     int64_t nlabels = 0;
     bool has_ell = false;
     for (int l : terms[i]) {
-      if (l == kEllipsis) has_ell = true;
+      if (l == kEllipsis)
+        has_ell = true;
       else {
         ++nlabels;
         ++count[l];
@@ -225,8 +235,8 @@ Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) 
       for (size_t d1 = 0; d1 < ids.size() && !again; ++d1)
         for (size_t d2 = d1 + 1; d2 < ids.size() && !again; ++d2)
           if (ids[d1] == ids[d2]) {
-            FX_CHECK(t.size(d1) == t.size(d2), "einsum(): subscript ", label_char(ids[d1]),
-                     " is repeated for operand ", i, " but the sizes don't match, ", t.size(d2), " != ", t.size(d1));
+            FX_CHECK(t.size(d1) == t.size(d2), "einsum(): subscript ", label_char(ids[d1]), " is repeated for operand ",
+                     i, " but the sizes don't match, ", t.size(d2), " != ", t.size(d1));
             int id = ids[d1];
             t = t.diagonal(0, static_cast<int64_t>(d1), static_cast<int64_t>(d2));
             ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(d2));

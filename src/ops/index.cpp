@@ -139,8 +139,8 @@ Tensor& Tensor::index_add_(int64_t d, const Tensor& i, const Tensor& s, const Sc
     Shape expected = self.sizes();
     expected[dim] = idx.numel();
     FX_CHECK(src.sizes() == expected, "index_add_: source of sizes ", s.sizes(), " does not match self of sizes ",
-             sizes(), " with dimension ", dim, " replaced by the number of indices (", idx.numel(),
-             "): expected ", expected);
+             sizes(), " with dimension ", dim, " replaced by the number of indices (", idx.numel(), "): expected ",
+             expected);
     Tensor vals = is_one(a) ? src : src * a;
     detail::index_put_raw_(self, indices_at_dim(dim, idx), vals, true, false, "index_add_");
     if (!is_inference_mode()) impl()->storage()->bump_version();

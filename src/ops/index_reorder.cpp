@@ -145,8 +145,7 @@ Tensor triu(const Tensor& x, int64_t diagonal) { return tri(x, diagonal, true); 
 Tensor one_hot(const Tensor& labels, int64_t num_classes) {
   FX_CHECK(labels.defined(), "one_hot: tensor is undefined");
   FX_CHECK(labels.dtype() == kInt64, "one_hot: expected an int64 index tensor, got ", dtype_name(labels.dtype()));
-  FX_CHECK(num_classes == -1 || num_classes >= 0, "one_hot: num_classes must be -1 or non-negative, got ",
-           num_classes);
+  FX_CHECK(num_classes == -1 || num_classes >= 0, "one_hot: num_classes must be -1 or non-negative, got ", num_classes);
   // The class range is checked (and inferred) on the host, like PyTorch does.
   Tensor l = labels.to(kCPU).contiguous();
   const int64_t* p = l.data_ptr<int64_t>();
@@ -160,8 +159,8 @@ Tensor one_hot(const Tensor& labels, int64_t num_classes) {
     num_classes = hi + 1;
   }
   FX_CHECK(l.numel() == 0 || lo >= 0, "one_hot: class values must be non-negative, got ", lo);
-  FX_CHECK(l.numel() == 0 || hi < num_classes, "one_hot: class values must be smaller than num_classes (",
-           num_classes, "), got ", hi);
+  FX_CHECK(l.numel() == 0 || hi < num_classes, "one_hot: class values must be smaller than num_classes (", num_classes,
+           "), got ", hi);
   Shape s = labels.sizes();
   s.push_back(num_classes);
   Tensor out = zeros(s, TensorOptions(kInt64).device(labels.device()));

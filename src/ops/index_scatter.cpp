@@ -29,7 +29,7 @@ DimGeom dim_geom(const Tensor& self, int64_t dim, const Tensor& index, const cha
   DimGeom g;
   g.off = zeros(index.sizes(), TensorOptions(kInt64).device(self.device()));
   kernels::index_offsets_kernel.get(self.device().type(), index.dtype())(g.off, index, self.sizes()[dim],
-                                                                        self.strides()[dim], dim, false, op);
+                                                                         self.strides()[dim], dim, false, op);
   Shape st = self.strides();
   st[dim] = 0;
   g.self_r = detail::raw_view(self, index.sizes(), st, self.storage_offset());
@@ -68,9 +68,9 @@ void scatter_raw_(const Tensor& self, int64_t dim, const Tensor& index, const Te
   if (index.numel() == 0) return;
   DimGeom g = dim_geom(self, dim, index, op);
   Tensor s = src.impl()->storage() == self.impl()->storage() ? detail::raw_clone(src) : src;
-  Tensor s_r = s.dim() == 0 ? detail::raw_view(s, index.sizes(), Shape(index.sizes().size(), int64_t{0}),
-                                               s.storage_offset())
-                            : detail::raw_view(s, index.sizes(), s.strides(), s.storage_offset());
+  Tensor s_r = s.dim() == 0
+                   ? detail::raw_view(s, index.sizes(), Shape(index.sizes().size(), int64_t{0}), s.storage_offset())
+                   : detail::raw_view(s, index.sizes(), s.strides(), s.storage_offset());
   kernels::index_put_kernel.get(self.device().type(), self.dtype())(g.self_r, s_r, g.off, mode);
 }
 
@@ -147,7 +147,8 @@ Scalar reduce_identity(const std::string& reduce, DType dt) {
     case kInt8: return lowest ? Scalar(int64_t{INT8_MIN}) : Scalar(int64_t{INT8_MAX});
     case kUInt8: return lowest ? Scalar(0) : Scalar(255);
     case kInt32: return lowest ? Scalar(int64_t{INT32_MIN}) : Scalar(int64_t{INT32_MAX});
-    case kInt64: return lowest ? Scalar(std::numeric_limits<int64_t>::min()) : Scalar(std::numeric_limits<int64_t>::max());
+    case kInt64:
+      return lowest ? Scalar(std::numeric_limits<int64_t>::min()) : Scalar(std::numeric_limits<int64_t>::max());
     case kBool: return Scalar(!lowest);
     default: return lowest ? Scalar(-inf) : Scalar(inf);
   }
@@ -263,8 +264,10 @@ Tensor scatter_reduce(const Tensor& x, int64_t dim, const Tensor& index, const T
     count = count.masked_fill(count == 0, 1);
     out = is_floating_point(x.dtype()) ? out / count : out.div(count, "floor");
   } else {
-    PutMode mode = reduce == "sum" ? PutMode::Add : reduce == "prod" ? PutMode::Mul
-                   : reduce == "amax" ? PutMode::Max : PutMode::Min;
+    PutMode mode = reduce == "sum"    ? PutMode::Add
+                   : reduce == "prod" ? PutMode::Mul
+                   : reduce == "amax" ? PutMode::Max
+                                      : PutMode::Min;
     scatter_raw_(out, a.dim, a.index1, s1, mode, "scatter_reduce");
   }
   out = restore(out, x);
@@ -286,7 +289,8 @@ Tensor scatter_reduce(const Tensor& x, int64_t dim, const Tensor& index, const T
           return TensorList{gx, gs};
         },
         [&](const TensorList& t) {
-          if (reduce == "sum" || reduce == "mean") return TensorList{scatter_reduce(t[0], d, index, t[1], reduce, include_self)};
+          if (reduce == "sum" || reduce == "mean")
+            return TensorList{scatter_reduce(t[0], d, index, t[1], reduce, include_self)};
           auto [cs, cr] = scatter_reduce_coefs(x, s, index, out, d, reduce, include_self);
           return TensorList{cs * t[0] + zeros_like(out).scatter_add(d, index, cr * t[1])};
         });

@@ -247,8 +247,8 @@ void index_put_raw_(const Tensor& self, const std::vector<Tensor>& indices, cons
   // Values that share memory with self are read while self is written: copy them first.
   Tensor v = values.impl()->storage() == self.impl()->storage() ? raw_clone(values) : values;
   Shape vs = strip_leading_ones(v.sizes(), a.result_sizes.size());
-  if (vs.size() != v.sizes().size()) v = raw_view(v, vs, Shape(v.strides().end() - vs.size(), v.strides().end()),
-                                                   v.storage_offset());
+  if (vs.size() != v.sizes().size())
+    v = raw_view(v, vs, Shape(v.strides().end() - vs.size(), v.strides().end()), v.storage_offset());
   auto b = try_broadcast(a.result_sizes, vs);
   FX_CHECK(b && *b == a.result_sizes, op, ": shape mismatch: value tensor of shape ", values.sizes(),
            " cannot be broadcast to indexing result of shape ", a.result_sizes);
@@ -297,8 +297,7 @@ Tensor index_put_op(const Tensor& x, const std::vector<Tensor>& indices, const T
           const Tensor& g = a.grad();
           Tensor gx, gv;
           // Overwritten positions get no gradient; accumulated ones pass it straight through.
-          if (a.needs(0))
-            gx = accumulate ? g : index_put_op(g, idx, zeros({}, g.options()), false, true, "index_put");
+          if (a.needs(0)) gx = accumulate ? g : index_put_op(g, idx, zeros({}, g.options()), false, true, "index_put");
           if (a.needs(1)) {
             Tensor gi = index_op(g, idx, true, "index");
             Shape vs = strip_leading_ones(vsizes, static_cast<size_t>(gi.dim()));
@@ -307,7 +306,9 @@ Tensor index_put_op(const Tensor& x, const std::vector<Tensor>& indices, const T
           }
           return TensorList{gx, gv};
         },
-        [&](const TensorList& t) { return TensorList{index_put_op(t[0], indices, t[1], accumulate, wrap_negative, op)}; });
+        [&](const TensorList& t) {
+          return TensorList{index_put_op(t[0], indices, t[1], accumulate, wrap_negative, op)};
+        });
   }
   return out;
 }

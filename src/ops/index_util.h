@@ -24,9 +24,9 @@ void check_no_internal_overlap(const Tensor& x, const char* op);
 
 /// Advanced indexing lowered to offsets (Note [Offset-based gather/scatter]).
 struct AdvancedIndex {
-  Tensor src;           // x restrided to result_sizes with stride 0 over the index dims
-  Tensor off;           // int64 element offsets, restrided to result_sizes
-  Shape result_sizes;   // sizes of x.index(indices)
+  Tensor src;          // x restrided to result_sizes with stride 0 over the index dims
+  Tensor off;          // int64 element offsets, restrided to result_sizes
+  Shape result_sizes;  // sizes of x.index(indices)
 };
 /// Builds the gather/put geometry for x[indices] (undefined entries mean ':'; bool/uint8
 /// tensors are masks over as many dims as they have). Range-checks every index; negative

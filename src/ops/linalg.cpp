@@ -221,8 +221,8 @@ void bump(Tensor& out) {
 
 // beta * self broadcast into out (a fresh contiguous tensor) before a GEMM with that beta.
 void init_with_self(const Tensor& out, const Tensor& self) {
-  kernels::copy_kernel.get(out.device().type(), out.dtype())(out, self.sizes() == out.sizes() ? self
-                                                                                                : self.expand(out.sizes()));
+  kernels::copy_kernel.get(out.device().type(), out.dtype())(
+      out, self.sizes() == out.sizes() ? self : self.expand(out.sizes()));
 }
 
 bool is_one(const Scalar& s) { return s.to_double() == 1.0; }
@@ -417,8 +417,8 @@ Tensor& matmul_out(Tensor& out, const Tensor& a, const Tensor& b) { return matmu
 namespace {
 void check_mm(const char* op, const Tensor& a, const Tensor& b) {
   check_defined(op, {&a, &b});
-  FX_CHECK(a.dim() == 2 && b.dim() == 2, op, ": expected 2-D tensors (matrices), but got ", a.dim(), "-D and ",
-           b.dim(), "-D (sizes ", a.sizes(), " and ", b.sizes(), ")");
+  FX_CHECK(a.dim() == 2 && b.dim() == 2, op, ": expected 2-D tensors (matrices), but got ", a.dim(), "-D and ", b.dim(),
+           "-D (sizes ", a.sizes(), " and ", b.sizes(), ")");
   FX_CHECK(a.size(1) == b.size(0), op, ": shapes cannot be multiplied: ", a.sizes(), " @ ", b.sizes(),
            " (inner dimensions ", a.size(1), " and ", b.size(0), " differ)");
   check_same_device(op, {&a, &b});
@@ -454,8 +454,7 @@ Tensor mm(const Tensor& a, const Tensor& b) {
     const bool na = autograd::needs_record({&a}), nb = autograd::needs_record({&b});
     autograd::record(
         "MmBackward0", {a, b}, {out}, {nb ? a : Tensor(), na ? b : Tensor()},
-        [a_col = col_major(a), b_col = col_major(b)](const autograd::BackwardArgs& args,
-                                                      const autograd::SavedList& s) {
+        [a_col = col_major(a), b_col = col_major(b)](const autograd::BackwardArgs& args, const autograd::SavedList& s) {
           Tensor ga, gb;
           if (args.needs(0)) ga = mm_grad_mat1(args.grad(), s[1], a_col);
           if (args.needs(1)) gb = mm_grad_mat2(s[0], args.grad(), b_col);
@@ -553,8 +552,8 @@ Tensor addmm(const Tensor& self, const Tensor& m1, const Tensor& m2, const Scala
     Shape self_sizes = self.sizes();
     autograd::record(
         "AddmmBackward0", {self, m1, m2}, {out}, {m1, m2},
-        [self_sizes, beta, alpha, m1_col = col_major(m1), m2_col = col_major(m2)](
-            const autograd::BackwardArgs& args, const autograd::SavedList& s) {
+        [self_sizes, beta, alpha, m1_col = col_major(m1), m2_col = col_major(m2)](const autograd::BackwardArgs& args,
+                                                                                  const autograd::SavedList& s) {
           const Tensor& g = args.grad();
           Tensor gs, g1, g2;
           if (args.needs(0)) gs = autograd::sum_to(scaled(g, beta), self_sizes);

@@ -59,8 +59,10 @@ std::vector<int64_t> pad_indices(const std::string& mode, int64_t n, int64_t l, 
   std::vector<int64_t> idx;
   for (int64_t o = 0; o < n + l + r; ++o) {
     int64_t i = o - l;
-    if (mode == "reflect") i = i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i;
-    else if (mode == "replicate") i = std::clamp<int64_t>(i, 0, n - 1);
+    if (mode == "reflect")
+      i = i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i;
+    else if (mode == "replicate")
+      i = std::clamp<int64_t>(i, 0, n - 1);
     else {
       // circular, as PyTorch: the pads wrap around the part of the input that survives the
       // (negative-pad) crop, which starts at max(-l, 0) and holds c elements.

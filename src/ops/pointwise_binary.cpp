@@ -17,11 +17,13 @@ struct Operand {
   const Tensor& t;
   Scalar s;
   bool is_scalar;
-  Operand(const Tensor& x) : t(x), is_scalar(false) {}   // NOLINT
-  Operand(const Scalar& v) : t(kNoTensor), s(v), is_scalar(true) {}    // NOLINT
+  Operand(const Tensor& x) : t(x), is_scalar(false) {}               // NOLINT
+  Operand(const Scalar& v) : t(kNoTensor), s(v), is_scalar(true) {}  // NOLINT
   void add_to(TypeState& st) const {
-    if (is_scalar) st.add(s);
-    else st.add(t);
+    if (is_scalar)
+      st.add(s);
+    else
+      st.add(t);
   }
   static const Tensor kNoTensor;
 };
@@ -387,8 +389,8 @@ Tensor lerp(const Tensor& start, const Tensor& end, const Scalar& weight) {
   check_defined(start, "lerp");
   check_defined(end, "lerp");
   check_floating(start, "lerp");
-  FX_CHECK(start.dtype() == end.dtype(), "lerp: expected dtype ", dtype_name(start.dtype()), " for `end` but got dtype ",
-           dtype_name(end.dtype()));
+  FX_CHECK(start.dtype() == end.dtype(), "lerp: expected dtype ", dtype_name(start.dtype()),
+           " for `end` but got dtype ", dtype_name(end.dtype()));
   const DType dt = start.dtype();
   Tensor y = run(start, end, dt, BinaryOp::Lerp, weight);
   if (needs(start, end)) {
@@ -458,8 +460,8 @@ Tensor& Tensor::lerp_(const Tensor& end, const Scalar& w) {
   check_defined(self, "lerp_");
   check_defined(end, "lerp_");
   check_floating(self, "lerp_");
-  FX_CHECK(self.dtype() == end.dtype(), "lerp_: expected dtype ", dtype_name(self.dtype()),
-           " for `end` but got dtype ", dtype_name(end.dtype()));
+  FX_CHECK(self.dtype() == end.dtype(), "lerp_: expected dtype ", dtype_name(self.dtype()), " for `end` but got dtype ",
+           dtype_name(end.dtype()));
   return binary_inplace(self, end, self.dtype(), BinaryOp::Lerp, w, "lerp_",
                         [&] { return fluxion::lerp(self, end, w); });
 }

@@ -33,8 +33,10 @@ int combine(int higher, int lower) {
 
 void TypeState::add(const Tensor& t) {
   if (!t.defined()) return;
-  if (t.dim() == 0) zero_ = promote_opt(zero_, t.dtype());
-  else dim_ = promote_opt(dim_, t.dtype());
+  if (t.dim() == 0)
+    zero_ = promote_opt(zero_, t.dtype());
+  else
+    dim_ = promote_opt(dim_, t.dtype());
 }
 void TypeState::add(const Scalar& s) { wrapped_ = promote_opt(wrapped_, s.natural_dtype()); }
 DType TypeState::result() const {
@@ -61,8 +63,8 @@ Device common_device(std::initializer_list<const Tensor*> ts, const char* op) {
   FX_CHECK(ref != nullptr, op, ": no tensor operand");
   for (const Tensor* t : ts) {
     if (!t->defined() || t->device() == ref->device() || is_cpu_scalar(*t)) continue;
-    FX_FAIL(op, ": expected all tensors to be on the same device, but found tensors on ", ref->device().str(),
-            " and ", t->device().str());
+    FX_FAIL(op, ": expected all tensors to be on the same device, but found tensors on ", ref->device().str(), " and ",
+            t->device().str());
   }
   return ref->device();
 }
@@ -72,8 +74,8 @@ void check_floating(const Tensor& x, const char* op) {
 }
 
 void check_can_cast(DType result, DType dest, const char* op) {
-  FX_CHECK(can_cast(result, dest), op, ": result type ", dtype_name(result), " can't be cast to the desired output type ",
-           dtype_name(dest));
+  FX_CHECK(can_cast(result, dest), op, ": result type ", dtype_name(result),
+           " can't be cast to the desired output type ", dtype_name(dest));
 }
 
 void check_inplace_shape(const Tensor& self, const Shape& bshape, const char* op) {
@@ -206,10 +208,14 @@ void launch_binary(const Tensor& out, const Tensor& a, const Tensor& b, BinaryOp
   Tensor ka, kb;
   const bool a_num = a.defined() && is_cpu_scalar(a) && b.defined() && !is_cpu_scalar(b);
   const bool b_num = b.defined() && is_cpu_scalar(b) && a.defined() && !is_cpu_scalar(a);
-  if (a_num) p.scalar = a.item();
-  else ka = expand_for_kernel(cast_for_kernel(a, dt), out.sizes());
-  if (b_num) p.scalar = b.item();
-  else kb = expand_for_kernel(cast_for_kernel(b, dt), out.sizes());
+  if (a_num)
+    p.scalar = a.item();
+  else
+    ka = expand_for_kernel(cast_for_kernel(a, dt), out.sizes());
+  if (b_num)
+    p.scalar = b.item();
+  else
+    kb = expand_for_kernel(cast_for_kernel(b, dt), out.sizes());
   fn(out, ka, kb, op, p);
 }
 
@@ -241,8 +247,8 @@ Tensor unary_op(const Tensor& x, DType dt, UnaryOp op, const UnaryParams& p) {
 }
 
 Tensor binary_op(const Tensor& a, const Tensor& b, DType dt, BinaryOp op, const kernels::BinaryParams& p) {
-  Shape shape = !a.defined() ? b.sizes()
-                : !b.defined() ? a.sizes()
+  Shape shape = !a.defined()             ? b.sizes()
+                : !b.defined()           ? a.sizes()
                 : a.sizes() == b.sizes() ? a.sizes()
                                          : broadcast_shapes(a.sizes(), b.sizes());
   Device dev = common_device({&a, &b}, "elementwise op");
@@ -264,7 +270,8 @@ void record_zero_grad(const char* name, const Tensor& x, const Tensor& y) { reco
 
 void record_zero_grad(const char* name, const TensorList& inputs, const Tensor& y) {
   std::vector<std::pair<Shape, DType>> metas;
-  for (const Tensor& t : inputs) metas.emplace_back(t.defined() ? t.sizes() : Shape{}, t.defined() ? t.dtype() : y.dtype());
+  for (const Tensor& t : inputs)
+    metas.emplace_back(t.defined() ? t.sizes() : Shape{}, t.defined() ? t.dtype() : y.dtype());
   autograd::record(
       name, inputs, {y},
       [metas](const autograd::BackwardArgs& a) {

@@ -78,8 +78,7 @@ inline bool is_cpu_scalar(const Tensor& t) { return t.dim() == 0 && t.is_cpu(); 
 void launch_unary(const Tensor& out, const Tensor& x, UnaryOp op, const UnaryParams& p = {});
 /// out = op(a, b) computing in `dt` (== out.dtype()); either may be undefined with the number in
 /// p.scalar. 0-d CPU tensors become numbers.
-void launch_binary(const Tensor& out, const Tensor& a, const Tensor& b, BinaryOp op,
-                   kernels::BinaryParams p = {});
+void launch_binary(const Tensor& out, const Tensor& a, const Tensor& b, BinaryOp op, kernels::BinaryParams p = {});
 /// bool out = op(a, b) computing in `dt`.
 void launch_compare(const Tensor& out, const Tensor& a, const Tensor& b, DType dt, CompareOp op,
                     kernels::CompareParams p = {});

@@ -9,8 +9,7 @@ using namespace pw;  // NOLINT
 
 namespace {
 
-Tensor compare_tt(const Tensor& a, const Tensor& b, CompareOp op, const char* name,
-                  kernels::CompareParams p = {}) {
+Tensor compare_tt(const Tensor& a, const Tensor& b, CompareOp op, const char* name, kernels::CompareParams p = {}) {
   check_defined(a, name);
   check_defined(b, name);
   const DType dt = result_type(a, b);
@@ -50,10 +49,10 @@ bool all_true(const Tensor& t) {
 
 }  // namespace
 
-#define FX_COMPARE(name, Op)                                                                               \
-  Tensor name(const Tensor& a, const Tensor& b) { return compare_tt(a, b, CompareOp::Op, #name); }         \
-  Tensor name(const Tensor& a, const Scalar& b) { return compare_ts(a, b, CompareOp::Op, #name); }         \
-  Tensor Tensor::name(const Tensor& o) const { return fluxion::name(*this, o); }                           \
+#define FX_COMPARE(name, Op)                                                                       \
+  Tensor name(const Tensor& a, const Tensor& b) { return compare_tt(a, b, CompareOp::Op, #name); } \
+  Tensor name(const Tensor& a, const Scalar& b) { return compare_ts(a, b, CompareOp::Op, #name); } \
+  Tensor Tensor::name(const Tensor& o) const { return fluxion::name(*this, o); }                   \
   Tensor Tensor::name(const Scalar& o) const { return fluxion::name(*this, o); }
 FX_COMPARE(eq, Eq)
 FX_COMPARE(ne, Ne)

@@ -47,8 +47,8 @@ Tensor condition_for(const Tensor& cond, const char* op) {
   check_defined(cond, op);
   if (cond.dtype() == DType::Bool) return cond;
   // PyTorch still accepts uint8 masks here (deprecated); anything else is an error.
-  FX_CHECK(cond.dtype() == DType::UInt8, op, ": expected condition to be a boolean tensor, but got a tensor with dtype ",
-           dtype_name(cond.dtype()));
+  FX_CHECK(cond.dtype() == DType::UInt8, op,
+           ": expected condition to be a boolean tensor, but got a tensor with dtype ", dtype_name(cond.dtype()));
   return cond.ne(0);
 }
 
@@ -253,16 +253,20 @@ Tensor& Tensor::clamp_(std::optional<Scalar> min, std::optional<Scalar> max) {
   return inplace_op(
       self, {}, "clamp_", [&] { return fluxion::clamp(self, min, max); },
       [&] {
-        if (dt == self.dtype()) launch_unary(self, self, UnaryOp::Clamp, p);
-        else copy_into(self, unary_op(self, dt, UnaryOp::Clamp, p));
+        if (dt == self.dtype())
+          launch_unary(self, self, UnaryOp::Clamp, p);
+        else
+          copy_into(self, unary_op(self, dt, UnaryOp::Clamp, p));
       });
 }
 
 Tensor& clamp_out(Tensor& out, const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max) {
   const DType dt = clamp_dtype(x, min, max, "clamp_out");
   prepare_out(out, x.sizes(), dt, "clamp_out", {&x});
-  if (out.dtype() == dt) launch_unary(out, x, UnaryOp::Clamp, clamp_params(min, max));
-  else copy_into(out, unary_op(x, dt, UnaryOp::Clamp, clamp_params(min, max)));
+  if (out.dtype() == dt)
+    launch_unary(out, x, UnaryOp::Clamp, clamp_params(min, max));
+  else
+    copy_into(out, unary_op(x, dt, UnaryOp::Clamp, clamp_params(min, max)));
   bump_version(out);
   return out;
 }
@@ -323,8 +327,8 @@ Tensor& Tensor::masked_fill_(const Tensor& mask, const Scalar& value) {
       self, {}, "masked_fill_", [&] { return fluxion::masked_fill(self, mask, value); },
       [&] {
         Tensor v = scalar_tensor(value, TensorOptions(self.dtype()).device(self.device()));
-        kernels::where_kernel.get(self.device().type(), self.dtype())(
-            self, expand_for_kernel(mask, self.sizes()), expand_for_kernel(v, self.sizes()), self);
+        kernels::where_kernel.get(self.device().type(), self.dtype())(self, expand_for_kernel(mask, self.sizes()),
+                                                                      expand_for_kernel(v, self.sizes()), self);
       });
 }
 
@@ -358,9 +362,10 @@ Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight) {
   check_defined(end, "lerp");
   check_defined(weight, "lerp");
   check_floating(start, "lerp");
-  FX_CHECK(start.dtype() == end.dtype() && start.dtype() == weight.dtype(), "lerp: expected start, end and weight "
-           "to have the same dtype, but got ", dtype_name(start.dtype()), ", ", dtype_name(end.dtype()), " and ",
-           dtype_name(weight.dtype()));
+  FX_CHECK(start.dtype() == end.dtype() && start.dtype() == weight.dtype(),
+           "lerp: expected start, end and weight "
+           "to have the same dtype, but got ",
+           dtype_name(start.dtype()), ", ", dtype_name(end.dtype()), " and ", dtype_name(weight.dtype()));
   const DType dt = start.dtype();
   Tensor y = ternary_forward(start, end, weight, dt, TernaryOp::Lerp, 0, "lerp");
   if (autograd::needs_record({&start, &end, &weight})) {
@@ -373,9 +378,7 @@ Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight) {
                             a.needs(1) ? grad_for(g * s[2], s1, dt) : Tensor(),
                             a.needs(2) ? grad_for(g * (s[1] - s[0]), s2, dt) : Tensor()};
         },
-        [&](const TensorList& t) {
-          return TensorList{t[0] * (1 - weight) + t[1] * weight + t[2] * (end - start)};
-        });
+        [&](const TensorList& t) { return TensorList{t[0] * (1 - weight) + t[1] * weight + t[2] * (end - start)}; });
   }
   return y;
 }
@@ -404,8 +407,7 @@ Tensor nan_to_num(const Tensor& x, std::optional<double> nan, std::optional<doub
                  [](const Tensor& g, const Tensor& x, const Tensor&) { return where(x.isfinite(), g, 0); });
   return y;
 }
-Tensor Tensor::nan_to_num(std::optional<double> nan, std::optional<double> posinf,
-                          std::optional<double> neginf) const {
+Tensor Tensor::nan_to_num(std::optional<double> nan, std::optional<double> posinf, std::optional<double> neginf) const {
   return fluxion::nan_to_num(*this, nan, posinf, neginf);
 }
 

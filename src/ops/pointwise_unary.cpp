@@ -54,36 +54,38 @@ constexpr double kTwoOverSqrtPi = 1.12837916709551257390;
 
 // Defines name(x), name_(x) and the Tensor methods. APPLY is the body of
 // [](const Tensor& g, const Tensor& x, const Tensor& y) -> Tensor (g times f'(x)).
-#define FX_UNARY_OP(name, Op, rule, save, APPLY)                                                   \
-  Tensor name(const Tensor& x) {                                                                   \
-    const DType dt = rule(x, #name);                                                               \
-    Tensor y = unary_op(x, dt, UnaryOp::Op);                                                       \
-    if (y.is_floating_point() && autograd::needs_record({&x}))                                     \
-      record_unary(#Op "Backward0", x, y, Save::save,                                              \
-                   []([[maybe_unused]] const Tensor& g, [[maybe_unused]] const Tensor& x,          \
-                      [[maybe_unused]] const Tensor& y) -> Tensor { APPLY; });                     \
-    return y;                                                                                      \
-  }                                                                                                \
-  Tensor& name##_(Tensor& x) {                                                                     \
-    check_can_cast(rule(x, #name "_"), x.dtype(), #name "_");                                      \
-    return inplace_op(x, {}, #name "_", [&] { return name(x); }, [&] { launch_unary(x, x, UnaryOp::Op); }); \
-  }                                                                                                \
-  Tensor Tensor::name() const { return fluxion::name(*this); }                                     \
+#define FX_UNARY_OP(name, Op, rule, save, APPLY)                                              \
+  Tensor name(const Tensor& x) {                                                              \
+    const DType dt = rule(x, #name);                                                          \
+    Tensor y = unary_op(x, dt, UnaryOp::Op);                                                  \
+    if (y.is_floating_point() && autograd::needs_record({&x}))                                \
+      record_unary(#Op "Backward0", x, y, Save::save,                                         \
+                   []([[maybe_unused]] const Tensor& g, [[maybe_unused]] const Tensor& x,     \
+                      [[maybe_unused]] const Tensor& y) -> Tensor { APPLY; });                \
+    return y;                                                                                 \
+  }                                                                                           \
+  Tensor& name##_(Tensor& x) {                                                                \
+    check_can_cast(rule(x, #name "_"), x.dtype(), #name "_");                                 \
+    return inplace_op(                                                                        \
+        x, {}, #name "_", [&] { return name(x); }, [&] { launch_unary(x, x, UnaryOp::Op); }); \
+  }                                                                                           \
+  Tensor Tensor::name() const { return fluxion::name(*this); }                                \
   Tensor& Tensor::name##_() { return fluxion::name##_(*this); }
 
 // Ops whose derivative is zero everywhere it exists (PyTorch records zeros, not an error).
-#define FX_UNARY_ZERO_GRAD_OP(name, Op, rule)                                                      \
-  Tensor name(const Tensor& x) {                                                                   \
-    const DType dt = rule(x, #name);                                                               \
-    Tensor y = unary_op(x, dt, UnaryOp::Op);                                                       \
+#define FX_UNARY_ZERO_GRAD_OP(name, Op, rule)                                                           \
+  Tensor name(const Tensor& x) {                                                                        \
+    const DType dt = rule(x, #name);                                                                    \
+    Tensor y = unary_op(x, dt, UnaryOp::Op);                                                            \
     if (y.is_floating_point() && autograd::needs_record({&x})) record_zero_grad(#Op "Backward0", x, y); \
-    return y;                                                                                      \
-  }                                                                                                \
-  Tensor& name##_(Tensor& x) {                                                                     \
-    check_can_cast(rule(x, #name "_"), x.dtype(), #name "_");                                      \
-    return inplace_op(x, {}, #name "_", [&] { return name(x); }, [&] { launch_unary(x, x, UnaryOp::Op); }); \
-  }                                                                                                \
-  Tensor Tensor::name() const { return fluxion::name(*this); }                                     \
+    return y;                                                                                           \
+  }                                                                                                     \
+  Tensor& name##_(Tensor& x) {                                                                          \
+    check_can_cast(rule(x, #name "_"), x.dtype(), #name "_");                                           \
+    return inplace_op(                                                                                  \
+        x, {}, #name "_", [&] { return name(x); }, [&] { launch_unary(x, x, UnaryOp::Op); });           \
+  }                                                                                                     \
+  Tensor Tensor::name() const { return fluxion::name(*this); }                                          \
   Tensor& Tensor::name##_() { return fluxion::name##_(*this); }
 
 FX_UNARY_OP(neg, Neg, rule_neg, X, return -g)
@@ -197,8 +199,10 @@ namespace {
 Tensor& unary_out(Tensor& out, const Tensor& x, UnaryOp op, const char* name) {
   const DType dt = rule_float(x, name);
   prepare_out(out, x.sizes(), dt, name, {&x});
-  if (out.dtype() == dt) launch_unary(out, x, op);
-  else copy_into(out, unary_op(x, dt, op));
+  if (out.dtype() == dt)
+    launch_unary(out, x, op);
+  else
+    copy_into(out, unary_op(x, dt, op));
   bump_version(out);
   return out;
 }

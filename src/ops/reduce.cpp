@@ -28,7 +28,8 @@ Shape normalize_dims(const DimList& dims, int64_t ndim, const char* op) {
   std::vector<bool> seen(static_cast<size_t>(std::max<int64_t>(ndim, 1)), false);
   for (int64_t d : dims) {
     const int64_t w = wrap_dim(d, ndim, op);
-    FX_CHECK(!seen[w], op, ": dim ", w, " appears multiple times in the list of dims ", static_cast<const Shape&>(dims));
+    FX_CHECK(!seen[w], op, ": dim ", w, " appears multiple times in the list of dims ",
+             static_cast<const Shape&>(dims));
     seen[w] = true;
     if (ndim > 0) out.push_back(w);  // a 0-d tensor accepts dim 0/-1 but has no dims to reduce
   }
@@ -52,8 +53,10 @@ Shape reduced_sizes(const Shape& sizes, const Shape& dims, bool keepdim) {
   for (int64_t d = 0; d < static_cast<int64_t>(sizes.size()); ++d) {
     const bool red = k < dims.size() && dims[k] == d;
     if (red) ++k;
-    if (!red) out.push_back(sizes[d]);
-    else if (keepdim) out.push_back(1);
+    if (!red)
+      out.push_back(sizes[d]);
+    else if (keepdim)
+      out.push_back(1);
   }
   return out;
 }
@@ -195,8 +198,10 @@ Tensor sum(const Tensor& x, const DimList& dims, bool keepdim, std::optional<DTy
 namespace {
 void check_mean_dtype(const Tensor& x, std::optional<DType> dtype) {
   const DType dt = dtype.value_or(x.dtype());
-  FX_CHECK(is_floating_point(dt), "mean(): could not infer output dtype. Input dtype must be a floating point dtype. "
-                                  "Got: ", dtype_name(dt), " (pass dtype=kFloat32 to average integers)");
+  FX_CHECK(is_floating_point(dt),
+           "mean(): could not infer output dtype. Input dtype must be a floating point dtype. "
+           "Got: ",
+           dtype_name(dt), " (pass dtype=kFloat32 to average integers)");
 }
 }  // namespace
 

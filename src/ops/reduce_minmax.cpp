@@ -72,8 +72,7 @@ Tensor index_mask(const Tensor& idx_keep, int64_t D, int64_t d, int64_t ndim) {
 }
 
 template <bool kMax>
-std::tuple<Tensor, Tensor> extreme_dim(const Tensor& x, int64_t dim, bool keepdim, const char* op,
-                                       bool want_values) {
+std::tuple<Tensor, Tensor> extreme_dim(const Tensor& x, int64_t dim, bool keepdim, const char* op, bool want_values) {
   check_defined(x, op);
   const int64_t d = wrap_dim(dim, x.dim(), op);
   Shape rd = normalize_dims(DimList{dim}, x.dim(), op);

@@ -47,10 +47,11 @@ std::tuple<Tensor, Tensor> var_mean_impl(const Tensor& x, const std::optional<Di
     TensorList outs{v};
     if (want_mean) outs.push_back(m);
     autograd::record(
-        take_sqrt ? (want_mean ? "StdMeanBackward0" : "StdBackward0") : (want_mean ? "VarMeanBackward0" : "VarBackward0"),
+        take_sqrt ? (want_mean ? "StdMeanBackward0" : "StdBackward0")
+                  : (want_mean ? "VarMeanBackward0" : "VarBackward0"),
         {x}, outs, {x, v},
         [in_sizes, rd, keepdim, correction, take_sqrt, want_mean, n](const autograd::BackwardArgs& a,
-                                                                      const autograd::SavedList& s) {
+                                                                     const autograd::SavedList& s) {
           Tensor gx;
           if (a.grad(0).defined()) {
             Tensor gv = take_sqrt ? std_to_var_grad(a.grad(0), s[1]) : a.grad(0);
@@ -121,9 +122,8 @@ Tensor norm(const Tensor& x, double p, std::optional<DimList> dims, bool keepdim
   FX_CHECK(x.is_floating_point(), "norm: expected a floating point input, got ", dtype_name(x.dtype()));
   FX_CHECK(!std::isnan(p), "norm: the order p must not be NaN");
   Shape rd = normalize_dims(dims, x.dim(), "norm");
-  FX_CHECK(!std::isinf(p) || reduced_numel(x.sizes(), rd) > 0,
-           "norm: cannot compute the ", p > 0 ? "inf" : "-inf", " norm over an empty dimension (input sizes ",
-           x.sizes(), ") because the operation has no identity");
+  FX_CHECK(!std::isinf(p) || reduced_numel(x.sizes(), rd) > 0, "norm: cannot compute the ", p > 0 ? "inf" : "-inf",
+           " norm over an empty dimension (input sizes ", x.sizes(), ") because the operation has no identity");
   auto [out, alias] = make_output(x, rd, keepdim, x.dtype());
   const KernelArgs k = kernel_args(alias, x, rd);
   kernels::norm_kernel.get(x.device().type(), x.dtype())(k.out, k.in, k.dims, p);

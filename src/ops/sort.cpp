@@ -141,7 +141,9 @@ Tensor bucketize(const Tensor& x, const Tensor& boundaries, bool out_int32, bool
 std::tuple<Tensor, Tensor> Tensor::topk(int64_t k, int64_t d, bool l, bool s) const {
   return fluxion::topk(*this, k, d, l, s);
 }
-std::tuple<Tensor, Tensor> Tensor::sort(int64_t d, bool desc, bool st) const { return fluxion::sort(*this, d, desc, st); }
+std::tuple<Tensor, Tensor> Tensor::sort(int64_t d, bool desc, bool st) const {
+  return fluxion::sort(*this, d, desc, st);
+}
 Tensor Tensor::argsort(int64_t d, bool desc, bool st) const { return fluxion::argsort(*this, d, desc, st); }
 
 }  // namespace fluxion

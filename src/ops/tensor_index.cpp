@@ -25,9 +25,12 @@ Sliced apply_slicing(const Tensor& self, const std::vector<TensorIndex>& idx, co
   FX_CHECK(self.defined(), op, ": tensor is undefined");
   int64_t specified = 0, ellipses = 0;
   for (const TensorIndex& i : idx) {
-    if (i.is_integer() || i.is_slice()) ++specified;
-    else if (i.is_tensor()) specified += is_mask(i.tensor()) ? i.tensor().dim() : 1;
-    else if (i.is_ellipsis()) ++ellipses;
+    if (i.is_integer() || i.is_slice())
+      ++specified;
+    else if (i.is_tensor())
+      specified += is_mask(i.tensor()) ? i.tensor().dim() : 1;
+    else if (i.is_ellipsis())
+      ++ellipses;
   }
   FX_CHECK(ellipses <= 1, op, ": an index can only have a single ellipsis ('...')");
   FX_CHECK(specified <= self.dim(), op, ": too many indices for tensor of dimension ", self.dim(), " (", specified,
@@ -49,7 +52,9 @@ Sliced apply_slicing(const Tensor& self, const std::vector<TensorIndex>& idx, co
   auto bool_index = [&](bool b) {
     // x[True] adds a dim of size 1, x[False] one of size 0.
     s.view = s.view.unsqueeze(d);
-    record(b ? zeros({1}, TensorOptions(kInt64).device(self.device())) : empty({0}, TensorOptions(kInt64).device(self.device())), 1);
+    record(b ? zeros({1}, TensorOptions(kInt64).device(self.device()))
+             : empty({0}, TensorOptions(kInt64).device(self.device())),
+           1);
   };
   for (const TensorIndex& i : idx) {
     if (i.is_integer()) {
@@ -110,8 +115,10 @@ Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, const Tensor
   Sliced s = apply_slicing(*this, indices, "index_put_");
   if (!s.has_tensor) {
     // Basic indices address each element once, so accumulating is a plain in-place add.
-    if (accumulate) s.view.add_(strip_value(values, s.view.dim()));
-    else s.view.copy_(strip_value(values, s.view.dim()));
+    if (accumulate)
+      s.view.add_(strip_value(values, s.view.dim()));
+    else
+      s.view.copy_(strip_value(values, s.view.dim()));
     return *this;
   }
   fluxion::index_put_(s.view, s.indices, values, accumulate);

@@ -104,7 +104,9 @@ Tensor view_scatter(const Tensor& g, const Shape& in_sizes, const ViewFn& view_f
     autograd::record(
         "ViewScatterBackward0", {g}, {out},
         [view_fn](const autograd::BackwardArgs& a) { return TensorList{view_fn(a.grad())}; },
-        [in_sizes, view_fn, name](const TensorList& t) { return TensorList{view_scatter(t[0], in_sizes, view_fn, name)}; });
+        [in_sizes, view_fn, name](const TensorList& t) {
+          return TensorList{view_scatter(t[0], in_sizes, view_fn, name)};
+        });
   return out;
 }
 
@@ -391,8 +393,8 @@ Tensor as_strided(const Tensor& x, const Shape& sizes, const Shape& strides, std
     max_index += (sizes[i] - 1) * strides[i];
   }
   int64_t capacity = static_cast<int64_t>(x.impl()->storage()->nbytes() / x.element_size());
-  FX_CHECK(max_index < capacity, "as_strided: sizes ", sizes, " strides ", strides, " offset ", off,
-           " reach element ", max_index, " but the storage holds ", capacity);
+  FX_CHECK(max_index < capacity, "as_strided: sizes ", sizes, " strides ", strides, " offset ", off, " reach element ",
+           max_index, " but the storage holds ", capacity);
   Tensor out = make_view(x, sizes, strides, off);
   int64_t base_off = x.storage_offset();
   record_view("AsStridedBackward0", x, out, [sizes, strides, off, base_off](const Tensor& t) {

@@ -39,8 +39,15 @@ Tensor Adadelta::step(LossClosure closure) {
     });
     st.step += 1;
     DenseParam dp(p);
-    kernels::AdadeltaKernelArgs a{dp.data().data_ptr(), grad.data_ptr(), st.square_avg.data_ptr(),
-                                  st.acc_delta.data_ptr(), p.numel(), o.lr(), o.rho(), o.eps(), o.weight_decay(),
+    kernels::AdadeltaKernelArgs a{dp.data().data_ptr(),
+                                  grad.data_ptr(),
+                                  st.square_avg.data_ptr(),
+                                  st.acc_delta.data_ptr(),
+                                  p.numel(),
+                                  o.lr(),
+                                  o.rho(),
+                                  o.eps(),
+                                  o.weight_decay(),
                                   o.maximize()};
     kernels::adadelta_step_kernel.get(p.device().type(), p.dtype())(a);
     dp.finish();

@@ -8,8 +8,12 @@
 namespace fluxion::optim {
 
 std::vector<detail::OptionField> AdagradOptions::fields() {
-  return {{"lr", &lr_}, {"lr_decay", &lr_decay_}, {"weight_decay", &weight_decay_},
-          {"initial_accumulator_value", &initial_accumulator_value_}, {"eps", &eps_}, {"maximize", &maximize_}};
+  return {{"lr", &lr_},
+          {"lr_decay", &lr_decay_},
+          {"weight_decay", &weight_decay_},
+          {"initial_accumulator_value", &initial_accumulator_value_},
+          {"eps", &eps_},
+          {"maximize", &maximize_}};
 }
 
 namespace {
@@ -17,8 +21,8 @@ void validate(const AdagradOptions& o) {
   FX_CHECK(o.lr() >= 0, "Adagrad: invalid learning rate: ", o.lr());
   FX_CHECK(o.lr_decay() >= 0, "Adagrad: invalid lr_decay value: ", o.lr_decay());
   FX_CHECK(o.weight_decay() >= 0, "Adagrad: invalid weight_decay value: ", o.weight_decay());
-  FX_CHECK(o.initial_accumulator_value() >= 0, "Adagrad: invalid initial_accumulator_value value: ",
-           o.initial_accumulator_value());
+  FX_CHECK(o.initial_accumulator_value() >= 0,
+           "Adagrad: invalid initial_accumulator_value value: ", o.initial_accumulator_value());
   FX_CHECK(o.eps() >= 0, "Adagrad: invalid epsilon value: ", o.eps());
 }
 void init_state(AdagradParamState& s, const Tensor& p, double init) { s.sum = full(p.sizes(), init, p.options()); }
@@ -48,7 +52,7 @@ Tensor Adagrad::step(LossClosure closure) {
     const double clr = o.lr() / (1 + static_cast<double>(st.step - 1) * o.lr_decay());
     DenseParam dp(p);
     kernels::AdagradKernelArgs a{dp.data().data_ptr(), grad.data_ptr(), st.sum.data_ptr(), p.numel(), clr, o.eps(),
-                                 o.weight_decay(), o.maximize()};
+                                 o.weight_decay(),     o.maximize()};
     kernels::adagrad_step_kernel.get(p.device().type(), p.dtype())(a);
     dp.finish();
   });

@@ -10,11 +10,11 @@
 namespace fluxion::optim {
 
 std::vector<detail::OptionField> AdamOptions::fields() {
-  return {{"lr", &lr_}, {"betas", &betas_}, {"eps", &eps_}, {"weight_decay", &weight_decay_},
+  return {{"lr", &lr_},           {"betas", &betas_},      {"eps", &eps_}, {"weight_decay", &weight_decay_},
           {"amsgrad", &amsgrad_}, {"maximize", &maximize_}};
 }
 std::vector<detail::OptionField> AdamWOptions::fields() {
-  return {{"lr", &lr_}, {"betas", &betas_}, {"eps", &eps_}, {"weight_decay", &weight_decay_},
+  return {{"lr", &lr_},           {"betas", &betas_},      {"eps", &eps_}, {"weight_decay", &weight_decay_},
           {"amsgrad", &amsgrad_}, {"maximize", &maximize_}};
 }
 
@@ -38,9 +38,21 @@ void adam_update(const O& o, AdamParamState& st, const Tensor& p, const Tensor& 
   const double t = static_cast<double>(st.step);
   const double bc1 = 1 - std::pow(b1, t), bc2 = 1 - std::pow(b2, t);
   DenseParam dp(p);
-  kernels::AdamKernelArgs a{dp.data().data_ptr(), grad.data_ptr(), st.exp_avg.data_ptr(), st.exp_avg_sq.data_ptr(),
-                            o.amsgrad() ? st.max_exp_avg_sq.data_ptr() : nullptr, p.numel(), o.lr(), b1, b2,
-                            o.eps(), o.weight_decay(), o.lr() / bc1, std::pow(bc2, 0.5), o.amsgrad(), o.maximize(),
+  kernels::AdamKernelArgs a{dp.data().data_ptr(),
+                            grad.data_ptr(),
+                            st.exp_avg.data_ptr(),
+                            st.exp_avg_sq.data_ptr(),
+                            o.amsgrad() ? st.max_exp_avg_sq.data_ptr() : nullptr,
+                            p.numel(),
+                            o.lr(),
+                            b1,
+                            b2,
+                            o.eps(),
+                            o.weight_decay(),
+                            o.lr() / bc1,
+                            std::pow(bc2, 0.5),
+                            o.amsgrad(),
+                            o.maximize(),
                             decoupled};
   kernels::adam_step_kernel.get(p.device().type(), p.dtype())(a);
   dp.finish();

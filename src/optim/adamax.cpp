@@ -45,8 +45,17 @@ Tensor Adamax::step(LossClosure closure) {
     auto [b1, b2] = o.betas();
     const double clr = o.lr() / (1 - std::pow(b1, static_cast<double>(st.step)));
     DenseParam dp(p);
-    kernels::AdamaxKernelArgs a{dp.data().data_ptr(), grad.data_ptr(), st.exp_avg.data_ptr(), st.exp_inf.data_ptr(),
-                                p.numel(), b1, b2, o.eps(), o.weight_decay(), clr, o.maximize()};
+    kernels::AdamaxKernelArgs a{dp.data().data_ptr(),
+                                grad.data_ptr(),
+                                st.exp_avg.data_ptr(),
+                                st.exp_inf.data_ptr(),
+                                p.numel(),
+                                b1,
+                                b2,
+                                o.eps(),
+                                o.weight_decay(),
+                                clr,
+                                o.maximize()};
     kernels::adamax_step_kernel.get(p.device().type(), p.dtype())(a);
     dp.finish();
   });

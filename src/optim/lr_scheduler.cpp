@@ -196,8 +196,8 @@ std::optional<std::vector<double>> MultiStepLR::closed_form_lr() const {
 
 ConstantLR::ConstantLR(Optimizer& optimizer, double factor, int64_t total_iters, int64_t last_epoch)
     : LRScheduler("ConstantLR", optimizer, last_epoch), factor_(factor), total_iters_(total_iters) {
-  FX_CHECK(factor >= 0 && factor <= 1, "ConstantLR: constant multiplicative factor expected to be between 0 and 1, got ",
-           factor);
+  FX_CHECK(factor >= 0 && factor <= 1,
+           "ConstantLR: constant multiplicative factor expected to be between 0 and 1, got ", factor);
   initial_step();
 }
 std::vector<double> ConstantLR::get_lr() {
@@ -224,8 +224,8 @@ LinearLR::LinearLR(Optimizer& optimizer, double start_factor, double end_factor,
   FX_CHECK(start_factor > 0 && start_factor <= 1,
            "LinearLR: starting multiplicative factor expected to be greater than 0 and less or equal to 1, got ",
            start_factor);
-  FX_CHECK(end_factor >= 0 && end_factor <= 1, "LinearLR: ending multiplicative factor expected to be between 0 and 1, got ",
-           end_factor);
+  FX_CHECK(end_factor >= 0 && end_factor <= 1,
+           "LinearLR: ending multiplicative factor expected to be between 0 and 1, got ", end_factor);
   FX_CHECK(total_iters > 0, "LinearLR: total_iters must be positive, got ", total_iters);
   initial_step();
 }
@@ -236,18 +236,18 @@ std::vector<double> LinearLR::get_lr() {
     return lrs;
   }
   if (is_initial_ || last_epoch_ > total_iters_) return lrs;
-  const double f = 1.0 + (end_factor_ - start_factor_) /
-                             (static_cast<double>(total_iters_) * start_factor_ +
-                              static_cast<double>(last_epoch_ - 1) * (end_factor_ - start_factor_));
+  const double f =
+      1.0 + (end_factor_ - start_factor_) / (static_cast<double>(total_iters_) * start_factor_ +
+                                             static_cast<double>(last_epoch_ - 1) * (end_factor_ - start_factor_));
   for (auto& lr : lrs) lr = lr * f;
   return lrs;
 }
 std::optional<std::vector<double>> LinearLR::closed_form_lr() const {
   std::vector<double> out;
   for (double b : base_lrs_)
-    out.push_back(b * (start_factor_ + (end_factor_ - start_factor_) *
-                                           static_cast<double>(std::min(total_iters_, last_epoch_)) /
-                                           static_cast<double>(total_iters_)));
+    out.push_back(
+        b * (start_factor_ + (end_factor_ - start_factor_) * static_cast<double>(std::min(total_iters_, last_epoch_)) /
+                                 static_cast<double>(total_iters_)));
   return out;
 }
 

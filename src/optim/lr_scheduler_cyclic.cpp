@@ -39,8 +39,7 @@ std::vector<double> CosineAnnealingLR::get_lr() {
     for (size_t i = 0; i < lrs.size(); ++i)
       lrs[i] = eta_min_ + (base_lrs_[i] - eta_min_) * (1 + std::cos(le * kPi / T)) / 2;
   } else if (floor_mod(last_epoch_ - 1 - T_max_, 2 * T_max_) == 0) {
-    for (size_t i = 0; i < lrs.size(); ++i)
-      lrs[i] = lrs[i] + (base_lrs_[i] - eta_min_) * (1 - std::cos(kPi / T)) / 2;
+    for (size_t i = 0; i < lrs.size(); ++i) lrs[i] = lrs[i] + (base_lrs_[i] - eta_min_) * (1 - std::cos(kPi / T)) / 2;
   } else {
     for (auto& lr : lrs)
       lr = (1 + std::cos(kPi * le / T)) / (1 + std::cos(kPi * (le - 1) / T)) * (lr - eta_min_) + eta_min_;
@@ -137,7 +136,8 @@ OneCycleLR::OneCycleLR(Optimizer& optimizer, const OneCycleLROptions& o, int64_t
     FX_CHECK(*o.total_steps() > 0, "OneCycleLR: expected positive integer total_steps, but got ", *o.total_steps());
     total_steps_ = *o.total_steps();
   } else {
-    FX_CHECK(o.epochs() && o.steps_per_epoch(), "OneCycleLR: you must define either total_steps OR (epochs AND steps_per_epoch)");
+    FX_CHECK(o.epochs() && o.steps_per_epoch(),
+             "OneCycleLR: you must define either total_steps OR (epochs AND steps_per_epoch)");
     FX_CHECK(*o.epochs() > 0, "OneCycleLR: expected positive integer epochs, but got ", *o.epochs());
     FX_CHECK(*o.steps_per_epoch() > 0, "OneCycleLR: expected positive integer steps_per_epoch, but got ",
              *o.steps_per_epoch());
@@ -250,15 +250,17 @@ void check_children(const std::vector<std::shared_ptr<LRScheduler>>& schedulers,
     FX_CHECK(dynamic_cast<ReduceLROnPlateau*>(schedulers[i].get()) == nullptr, who,
              " does not support `ReduceLROnPlateau` (it needs a metric in step), but got one at index ", i);
     FX_CHECK(&schedulers[i]->optimizer() == &optimizer, who,
-             " expects all schedulers to belong to the same optimizer, but scheduler ", i, " (",
-             schedulers[i]->name(), ") has another");
+             " expects all schedulers to belong to the same optimizer, but scheduler ", i, " (", schedulers[i]->name(),
+             ") has another");
   }
 }
 }  // namespace
 
 SequentialLR::SequentialLR(Optimizer& optimizer, std::vector<std::shared_ptr<LRScheduler>> schedulers,
                            std::vector<int64_t> milestones, int64_t last_epoch)
-    : LRScheduler("SequentialLR", optimizer, NoInit{}), schedulers_(std::move(schedulers)), milestones_(std::move(milestones)) {
+    : LRScheduler("SequentialLR", optimizer, NoInit{}),
+      schedulers_(std::move(schedulers)),
+      milestones_(std::move(milestones)) {
   check_children(schedulers_, optimizer, "SequentialLR");
   FX_CHECK(milestones_.size() + 1 == schedulers_.size(),
            "SequentialLR expects the number of schedulers to be one more than the number of milestones, but got ",
@@ -327,13 +329,14 @@ void SequentialLR::load_state_dict(const SchedulerState& st) {
 // ---- ChainedScheduler -------------------------------------------------------------------------
 
 ChainedScheduler::ChainedScheduler(std::vector<std::shared_ptr<LRScheduler>> schedulers)
-    : LRScheduler("ChainedScheduler",
-                  [&]() -> Optimizer& {
-                    FX_CHECK(!schedulers.empty() && schedulers[0] != nullptr,
-                             "ChainedScheduler expects at least one scheduler to be chained, but got no scheduler");
-                    return schedulers[0]->optimizer();
-                  }(),
-                  NoInit{}),
+    : LRScheduler(
+          "ChainedScheduler",
+          [&]() -> Optimizer& {
+            FX_CHECK(!schedulers.empty() && schedulers[0] != nullptr,
+                     "ChainedScheduler expects at least one scheduler to be chained, but got no scheduler");
+            return schedulers[0]->optimizer();
+          }(),
+          NoInit{}),
       schedulers_(std::move(schedulers)) {
   check_children(schedulers_, optimizer_, "ChainedScheduler");
   last_lr_ = group_lrs();
@@ -387,9 +390,7 @@ ReduceLROnPlateau::ReduceLROnPlateau(Optimizer& optimizer, const ReduceLROnPlate
   best_ = o.mode() == "min" ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
 }
 
-void ReduceLROnPlateau::step() {
-  FX_FAIL("ReduceLROnPlateau: step() needs the monitored metric: call step(metric)");
-}
+void ReduceLROnPlateau::step() { FX_FAIL("ReduceLROnPlateau: step() needs the monitored metric: call step(metric)"); }
 
 bool ReduceLROnPlateau::is_better(double a, double best) const {
   const bool rel = opts_.threshold_mode() == "rel";

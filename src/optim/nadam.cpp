@@ -59,9 +59,21 @@ Tensor NAdam::step(LossClosure closure) {
     const double grad_coef = -o.lr() * (1.0 - mu) / (1.0 - st.mu_product);
     const double exp_avg_coef = (-o.lr() * mu_next) / (1.0 - mu_product_next);
     DenseParam dp(p);
-    kernels::NAdamKernelArgs a{dp.data().data_ptr(), grad.data_ptr(), st.exp_avg.data_ptr(), st.exp_avg_sq.data_ptr(),
-                               p.numel(), o.lr(), b1, b2, o.eps(), o.weight_decay(), bc2, grad_coef, exp_avg_coef,
-                               o.maximize(), o.decoupled_weight_decay()};
+    kernels::NAdamKernelArgs a{dp.data().data_ptr(),
+                               grad.data_ptr(),
+                               st.exp_avg.data_ptr(),
+                               st.exp_avg_sq.data_ptr(),
+                               p.numel(),
+                               o.lr(),
+                               b1,
+                               b2,
+                               o.eps(),
+                               o.weight_decay(),
+                               bc2,
+                               grad_coef,
+                               exp_avg_coef,
+                               o.maximize(),
+                               o.decoupled_weight_decay()};
     kernels::nadam_step_kernel.get(p.device().type(), p.dtype())(a);
     dp.finish();
   });

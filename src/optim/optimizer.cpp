@@ -61,8 +61,7 @@ void Optimizer::add_param_group(const OptimizerParamGroup& group) {
   }
   if (group.has_options()) {
     const OptimizerOptions& o = group.options();
-    FX_CHECK(typeid(o) == typeid(*defaults_), name(),
-             ": a parameter group has options of another optimizer type");
+    FX_CHECK(typeid(o) == typeid(*defaults_), name(), ": a parameter group has options of another optimizer type");
   }
   OptimizerParamGroup g(group.params(), group.has_options() ? group.options().clone() : defaults_->clone());
   g.extra() = group.extra();
@@ -123,18 +122,16 @@ OptimizerStateDict Optimizer::state_dict() const {
 }
 
 Optimizer::PreparedLoad Optimizer::prepare_load(const OptimizerStateDict& sd) const {
-  FX_CHECK(sd.param_groups.size() == param_groups_.size(), name(),
-           ": load_state_dict: the state dict has ", sd.param_groups.size(),
-           " parameter groups but the optimizer has ", param_groups_.size());
+  FX_CHECK(sd.param_groups.size() == param_groups_.size(), name(), ": load_state_dict: the state dict has ",
+           sd.param_groups.size(), " parameter groups but the optimizer has ", param_groups_.size());
   // Map saved indices to our parameters (group by group, position by position, as PyTorch does).
   std::map<int64_t, Tensor> id_to_param;
   PreparedLoad out;
   for (size_t gi = 0; gi < param_groups_.size(); ++gi) {
     const auto& saved = sd.param_groups[gi];
     const auto& group = param_groups_[gi];
-    FX_CHECK(saved.params.size() == group.params().size(), name(), ": load_state_dict: parameter group ", gi,
-             " has ", saved.params.size(), " parameters in the state dict but ", group.params().size(),
-             " in the optimizer");
+    FX_CHECK(saved.params.size() == group.params().size(), name(), ": load_state_dict: parameter group ", gi, " has ",
+             saved.params.size(), " parameters in the state dict but ", group.params().size(), " in the optimizer");
     for (size_t k = 0; k < saved.params.size(); ++k) {
       FX_CHECK(id_to_param.emplace(saved.params[k], group.params()[k]).second, name(),
                ": load_state_dict: parameter index ", saved.params[k], " appears twice");

@@ -57,9 +57,22 @@ Tensor RAdam::step(LossClosure closure) {
     const double rect =
         rectified ? std::pow((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t), 0.5) : 0.0;
     DenseParam dp(p);
-    kernels::RAdamKernelArgs a{dp.data().data_ptr(), grad.data_ptr(), st.exp_avg.data_ptr(), st.exp_avg_sq.data_ptr(),
-                               p.numel(), o.lr(), b1, b2, o.eps(), o.weight_decay(), bc1, std::pow(bc2, 0.5), rect,
-                               rectified, o.maximize(), o.decoupled_weight_decay()};
+    kernels::RAdamKernelArgs a{dp.data().data_ptr(),
+                               grad.data_ptr(),
+                               st.exp_avg.data_ptr(),
+                               st.exp_avg_sq.data_ptr(),
+                               p.numel(),
+                               o.lr(),
+                               b1,
+                               b2,
+                               o.eps(),
+                               o.weight_decay(),
+                               bc1,
+                               std::pow(bc2, 0.5),
+                               rect,
+                               rectified,
+                               o.maximize(),
+                               o.decoupled_weight_decay()};
     kernels::radam_step_kernel.get(p.device().type(), p.dtype())(a);
     dp.finish();
   });

@@ -8,8 +8,13 @@
 namespace fluxion::optim {
 
 std::vector<detail::OptionField> RMSpropOptions::fields() {
-  return {{"lr", &lr_},             {"alpha", &alpha_},       {"eps", &eps_},       {"weight_decay", &weight_decay_},
-          {"momentum", &momentum_}, {"centered", &centered_}, {"maximize", &maximize_}};
+  return {{"lr", &lr_},
+          {"alpha", &alpha_},
+          {"eps", &eps_},
+          {"weight_decay", &weight_decay_},
+          {"momentum", &momentum_},
+          {"centered", &centered_},
+          {"maximize", &maximize_}};
 }
 
 namespace {
@@ -35,16 +40,25 @@ Tensor RMSprop::step(LossClosure closure) {
   NoGradGuard ng;
   for_each_param_with_grad<RMSpropOptions>([&](RMSpropOptions& o, const Tensor& p, const Tensor& grad) {
     validate(o);
-    auto& st = param_state<RMSpropParamState>(p, [&](RMSpropParamState& s) { s.square_avg = zeros(p.sizes(), p.options()); });
+    auto& st =
+        param_state<RMSpropParamState>(p, [&](RMSpropParamState& s) { s.square_avg = zeros(p.sizes(), p.options()); });
     if (o.momentum() > 0 && !st.momentum_buffer.defined()) st.momentum_buffer = zeros(p.sizes(), p.options());
     if (o.centered() && !st.grad_avg.defined()) st.grad_avg = zeros(p.sizes(), p.options());
     st.step += 1;
     DenseParam dp(p);
-    kernels::RMSpropKernelArgs a{dp.data().data_ptr(), grad.data_ptr(), st.square_avg.data_ptr(),
+    kernels::RMSpropKernelArgs a{dp.data().data_ptr(),
+                                 grad.data_ptr(),
+                                 st.square_avg.data_ptr(),
                                  o.centered() ? st.grad_avg.data_ptr() : nullptr,
                                  o.momentum() > 0 ? st.momentum_buffer.data_ptr() : nullptr,
-                                 p.numel(), o.lr(), o.alpha(), o.eps(), o.weight_decay(), o.momentum(),
-                                 o.centered(), o.maximize()};
+                                 p.numel(),
+                                 o.lr(),
+                                 o.alpha(),
+                                 o.eps(),
+                                 o.weight_decay(),
+                                 o.momentum(),
+                                 o.centered(),
+                                 o.maximize()};
     kernels::rmsprop_step_kernel.get(p.device().type(), p.dtype())(a);
     dp.finish();
   });

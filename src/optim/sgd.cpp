@@ -8,8 +8,12 @@
 namespace fluxion::optim {
 
 std::vector<detail::OptionField> SGDOptions::fields() {
-  return {{"lr", &lr_},           {"momentum", &momentum_}, {"dampening", &dampening_},
-          {"weight_decay", &weight_decay_}, {"nesterov", &nesterov_}, {"maximize", &maximize_}};
+  return {{"lr", &lr_},
+          {"momentum", &momentum_},
+          {"dampening", &dampening_},
+          {"weight_decay", &weight_decay_},
+          {"nesterov", &nesterov_},
+          {"maximize", &maximize_}};
 }
 
 namespace {
@@ -43,10 +47,17 @@ Tensor SGD::step(LossClosure closure) {
       init = true;
     }
     DenseParam dp(p);
-    kernels::SGDKernelArgs a{dp.data().data_ptr(), grad.data_ptr(),
+    kernels::SGDKernelArgs a{dp.data().data_ptr(),
+                             grad.data_ptr(),
                              o.momentum() != 0 ? st.momentum_buffer.data_ptr() : nullptr,
-                             p.numel(), o.lr(), o.momentum(), o.dampening(), o.weight_decay(),
-                             o.nesterov(), o.maximize(), init};
+                             p.numel(),
+                             o.lr(),
+                             o.momentum(),
+                             o.dampening(),
+                             o.weight_decay(),
+                             o.nesterov(),
+                             o.maximize(),
+                             init};
     kernels::sgd_step_kernel.get(p.device().type(), p.dtype())(a);
     dp.finish();
   });

@@ -128,8 +128,8 @@ void ProgressBar::draw(Trial& t, bool final) {
     const int64_t fill = done * width / s.num_batches;
     os << " [" << std::string(static_cast<size_t>(fill), '=') << (fill < width ? ">" : "")
        << std::string(static_cast<size_t>(std::max<int64_t>(0, width - fill - 1)), ' ') << "] " << done << "/"
-       << s.num_batches << " ETA " << format_duration(elapsed / static_cast<double>(done) *
-                                                       static_cast<double>(s.num_batches - done));
+       << s.num_batches << " ETA "
+       << format_duration(elapsed / static_cast<double>(done) * static_cast<double>(s.num_batches - done));
   } else {
     os << "  " << std::fixed << std::setprecision(1) << elapsed << " s";
   }
@@ -219,7 +219,9 @@ TensorBoardLogger::TensorBoardLogger(std::string log_dir, bool per_batch)
 
 TensorBoardLogger::~TensorBoardLogger() = default;
 
-std::string TensorBoardLogger::path() const { return (std::filesystem::path(log_dir_) / "events.out.tfevents.0.fluxion").string(); }
+std::string TensorBoardLogger::path() const {
+  return (std::filesystem::path(log_dir_) / "events.out.tfevents.0.fluxion").string();
+}
 
 void TensorBoardLogger::on_fit_begin(Trial& t) {
   std::filesystem::create_directories(log_dir_);
@@ -262,8 +264,11 @@ void ModelCheckpoint::on_epoch_end(Trial& t) {
 }
 
 BestModelCheckpoint::BestModelCheckpoint(std::string path, std::string monitor, MonitorMode mode, double min_delta)
-    : path_(std::move(path)), monitor_(std::move(monitor)), maximize_(resolve_maximize(monitor_, mode)),
-      min_delta_(min_delta), best_(initial_best(maximize_)) {}
+    : path_(std::move(path)),
+      monitor_(std::move(monitor)),
+      maximize_(resolve_maximize(monitor_, mode)),
+      min_delta_(min_delta),
+      best_(initial_best(maximize_)) {}
 
 void BestModelCheckpoint::on_epoch_end(Trial& t) {
   const double v = monitored(t, monitor_, "BestModelCheckpoint");
@@ -291,8 +296,11 @@ void BestModelCheckpoint::load_state_json(const std::string& s) {
 // ---- EarlyStopping ------------------------------------------------------------------------------
 
 EarlyStopping::EarlyStopping(std::string monitor, int64_t patience, double min_delta, MonitorMode mode)
-    : monitor_(std::move(monitor)), patience_(patience), min_delta_(min_delta),
-      maximize_(resolve_maximize(monitor_, mode)), best_(initial_best(maximize_)) {
+    : monitor_(std::move(monitor)),
+      patience_(patience),
+      min_delta_(min_delta),
+      maximize_(resolve_maximize(monitor_, mode)),
+      best_(initial_best(maximize_)) {
   FX_CHECK(patience >= 0, "EarlyStopping: patience must be >= 0, got ", patience);
 }
 
@@ -358,8 +366,7 @@ void TerminateOnNaN::on_batch_end(Trial& t) {
   const TrialState& s = t.state();
   if (std::isfinite(s.batch_loss)) return;
   std::ostringstream os;
-  os << "training stopped: the loss is " << s.batch_loss << " at epoch " << s.epoch + 1 << ", batch "
-     << s.batch + 1;
+  os << "training stopped: the loss is " << s.batch_loss << " at epoch " << s.epoch + 1 << ", batch " << s.batch + 1;
   if (s.num_batches > 0) os << "/" << s.num_batches;
   os << " (try a lower learning rate or gradient clipping)";
   if (!checkpoint_path_.empty()) {

@@ -72,8 +72,8 @@ void ConfusionMatrix::update(const Tensor& output, const Tensor& target) {
   const int64_t* p = pred.data_ptr<int64_t>();
   const int64_t* y = t.data_ptr<int64_t>();
   for (int64_t i = 0; i < pred.size(0); ++i)  // validate the whole batch before counting any of it
-    FX_CHECK(y[i] >= 0 && y[i] < C && p[i] >= 0 && p[i] < C, name(), ": class index out of range [0, ", C,
-             "): target ", y[i], ", prediction ", p[i]);
+    FX_CHECK(y[i] >= 0 && y[i] < C && p[i] >= 0 && p[i] < C, name(), ": class index out of range [0, ", C, "): target ",
+             y[i], ", prediction ", p[i]);
   for (int64_t i = 0; i < pred.size(0); ++i) ++counts_[static_cast<size_t>(y[i] * C + p[i])];
 }
 

@@ -52,7 +52,9 @@ double now_seconds() {
 
 Trial::Trial(nn::Module model, std::shared_ptr<optim::Optimizer> optimizer, LossFn loss, std::vector<MetricPtr> metrics,
              std::vector<CallbackPtr> callbacks)
-    : model_(std::move(model)), optimizer_(std::move(optimizer)), loss_(std::move(loss)),
+    : model_(std::move(model)),
+      optimizer_(std::move(optimizer)),
+      loss_(std::move(loss)),
       loss_metric_(std::make_shared<RunningMean>("loss")) {
   FX_CHECK(!model_.is_empty(), "Trial: the model is empty");
   for (auto& m : metrics) add_metric(std::move(m));

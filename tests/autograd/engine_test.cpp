@@ -85,8 +85,8 @@ TEST(Engine, MismatchedGradOutputShape) {
 TEST(Engine, InplaceOnSavedTensorIsDetected) {
   auto x = leaf({1.0, 2.0});
   auto y = x * 1.0;
-  auto z = y.exp();   // saves its output
-  auto w = y * y;     // saves y
+  auto z = y.exp();  // saves its output
+  auto w = y * y;    // saves y
   y.add_(1.0);
   EXPECT_FX_ERROR(w.sum().backward(), "modified by an inplace operation");
   (void)z;

@@ -36,8 +36,8 @@ void write_bytes(const std::string& path, const std::string& bytes) {
 struct TempDir {
   fs::path path;
   TempDir() {
-    path = fs::temp_directory_path() / ("fluxion_io_test_" + std::to_string(::getpid()) + "_" +
-                                        std::to_string(reinterpret_cast<uintptr_t>(this)));
+    path = fs::temp_directory_path() /
+           ("fluxion_io_test_" + std::to_string(::getpid()) + "_" + std::to_string(reinterpret_cast<uintptr_t>(this)));
     fs::remove_all(path);
     fs::create_directories(path);
   }
@@ -55,7 +55,8 @@ struct TempDir {
 fx::OrderedDict<std::string, fx::Tensor> expected_tensors() {
   fx::OrderedDict<std::string, fx::Tensor> d;
   auto f64 = fx::TensorOptions(fx::kFloat64);
-  d.insert("weight.f32", fx::tensor(std::vector<double>{1.5, -2.25, 3.0, 0.1, 1e-30, -7.0}, {2, 3}, f64).to(fx::kFloat32));
+  d.insert("weight.f32",
+           fx::tensor(std::vector<double>{1.5, -2.25, 3.0, 0.1, 1e-30, -7.0}, {2, 3}, f64).to(fx::kFloat32));
   d.insert("x.f64", fx::tensor(std::vector<double>{M_PI, -1e300, std::numeric_limits<double>::infinity(),
                                                    std::numeric_limits<double>::quiet_NaN()},
                                {4}, f64));
@@ -63,7 +64,8 @@ fx::OrderedDict<std::string, fx::Tensor> expected_tensors() {
   d.insert("b.bf16", fx::tensor(std::vector<double>{1.0, -3.140625, 1e38, 0.0078125}, {2, 2}, f64).to(fx::kBFloat16));
   d.insert("i8", fx::tensor(std::vector<int64_t>{-128, -1, 0, 127, 5}, {5}, fx::TensorOptions(fx::kInt8)));
   d.insert("u8", fx::tensor(std::vector<int64_t>{0, 200, 255}, {3}, fx::TensorOptions(fx::kUInt8)));
-  d.insert("i32", fx::tensor(std::vector<int64_t>{-2147483648LL, 2147483647LL, 0, -7}, {2, 2}, fx::TensorOptions(fx::kInt32)));
+  d.insert("i32",
+           fx::tensor(std::vector<int64_t>{-2147483648LL, 2147483647LL, 0, -7}, {2, 2}, fx::TensorOptions(fx::kInt32)));
   d.insert("i64", fx::tensor(std::vector<int64_t>{-(int64_t{1} << 62), (int64_t{1} << 40) + 3, -1}, {3},
                              fx::TensorOptions(fx::kInt64)));
   d.insert("mask", fx::tensor(std::vector<int64_t>{1, 0, 0, 1}, {4}, fx::TensorOptions(fx::kInt64)).to(fx::kBool));
@@ -236,16 +238,21 @@ TEST(SafetensorsCorruption, CraftedHeadersNameTheProblem) {
   expect_load_error(craft(R"({"a": {"dtype": )", ""), "not valid JSON");
   expect_load_error(craft(R"([1, 2])", ""), "does not start with '{'");
   expect_load_error(craft("{\"a\xff\":1}", ""), "not valid JSON");
-  expect_load_error(craft(t(R"("a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]})"), data8),
-                    "the key 'a' twice");
+  expect_load_error(
+      craft(
+          t(R"("a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]})"),
+          data8),
+      "the key 'a' twice");
   expect_load_error(craft(t(R"("a":[1,2])"), ""), "is not an object");
   expect_load_error(craft(t(R"("__metadata__":{"k":1})"), ""), "metadata value 'k' is not a string");
   // Entries.
   expect_load_error(craft(t(R"("a":{"dtype":"F33","shape":[2],"data_offsets":[0,8]})"), data8), "unknown dtype 'F33'");
   expect_load_error(craft(t(R"("a":{"dtype":"I16","shape":[4],"data_offsets":[0,8]})"), data8), "does not support");
   expect_load_error(craft(t(R"("a":{"dtype":3,"shape":[2],"data_offsets":[0,8]})"), data8), "no string 'dtype'");
-  expect_load_error(craft(t(R"("a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]})"), data8), "non-negative integer");
-  expect_load_error(craft(t(R"("a":{"dtype":"F32","shape":[2.0],"data_offsets":[0,8]})"), data8), "non-negative integer");
+  expect_load_error(craft(t(R"("a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]})"), data8),
+                    "non-negative integer");
+  expect_load_error(craft(t(R"("a":{"dtype":"F32","shape":[2.0],"data_offsets":[0,8]})"), data8),
+                    "non-negative integer");
   expect_load_error(craft(t(R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0]})"), data8), "data_offsets");
   expect_load_error(craft(t(R"("a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]})"), data8), "begin after end");
   expect_load_error(craft(t(R"("a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]})"), data8), "needs 12 bytes");
@@ -253,20 +260,24 @@ TEST(SafetensorsCorruption, CraftedHeadersNameTheProblem) {
                     "too many");
   expect_load_error(craft(t(R"("a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]})"), data8), "beyond the 8-byte");
   // Tiling of the data section.
-  expect_load_error(craft(t(R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]})"),
-                          std::string(12, '\0')),
-                    "overlap");
-  expect_load_error(craft(t(R"("a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]})"),
-                          std::string(12, '\0')),
-                    "non-contiguous");
+  expect_load_error(
+      craft(
+          t(R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]})"),
+          std::string(12, '\0')),
+      "overlap");
+  expect_load_error(
+      craft(
+          t(R"("a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]})"),
+          std::string(12, '\0')),
+      "non-contiguous");
   expect_load_error(craft(t(R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]})"), std::string(12, '\0')),
                     "cover 8 bytes but the data section has 12");
   // Values.
   expect_load_error(craft(t(R"("m":{"dtype":"BOOL","shape":[2],"data_offsets":[0,2]})"), std::string("\x01\x02", 2)),
                     "expected 0 or 1");
   // And a well-formed crafted file does load (the helper itself is sound).
-  auto ok = fx::load_safetensors_from_bytes(
-      craft(t(R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]})"), data8), "crafted.safetensors");
+  auto ok = fx::load_safetensors_from_bytes(craft(t(R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]})"), data8),
+                                            "crafted.safetensors");
   EXPECT_EQ(ok.tensors.at("a").sizes(), fx::Shape({2}));
 }
 

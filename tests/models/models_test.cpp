@@ -25,7 +25,8 @@ TEST(Models, RegistryListsTheBuiltInModels) {
 TEST(Models, EveryModelMapsImagesToClassLogits) {
   fx::manual_seed(0);
   for (const auto& name : fx::models::available()) {
-    for (const fx::models::ModelConfig cfg : {fx::models::ModelConfig{1, 28, 28, 10}, fx::models::ModelConfig{3, 32, 32, 7}}) {
+    for (const fx::models::ModelConfig cfg :
+         {fx::models::ModelConfig{1, 28, 28, 10}, fx::models::ModelConfig{3, 32, 32, 7}}) {
       fx::nn::Module m = fx::models::create(name, cfg);
       m.eval();
       fx::Tensor x = fx::rand({2, cfg.in_channels, cfg.height, cfg.width});
@@ -65,7 +66,8 @@ TEST(Models, ErrorsNameTheProblem) {
 
 TEST(Models, RegistrationIsOneCall) {
   fx::models::register_model("test_identity_head", "a test model", [](const fx::models::ModelConfig& c) {
-    return fx::nn::Module(fx::nn::Sequential(fx::nn::Flatten(), fx::nn::Linear(c.in_channels * c.height * c.width, c.num_classes)));
+    return fx::nn::Module(
+        fx::nn::Sequential(fx::nn::Flatten(), fx::nn::Linear(c.in_channels * c.height * c.width, c.num_classes)));
   });
   EXPECT_TRUE(fx::models::contains("test_identity_head"));
   EXPECT_EQ(fx::models::create("test_identity_head", {1, 2, 2, 3})(fx::rand({5, 1, 2, 2})).size(1), 3);

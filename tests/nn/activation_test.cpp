@@ -87,20 +87,26 @@ nn::Module make_module(const std::string& name, const nlohmann::json& kw) {
 }  // namespace
 
 TEST(Activation, GoldenFunctional) {
-  int ran = nntest::run_golden({"act"}, [](nntest::Inputs& in, const nlohmann::json& kw) {
-    return call_functional(kw.at("fn").get<std::string>(), in["x"], kw);
-  }, kActRtol);
+  int ran = nntest::run_golden(
+      {"act"},
+      [](nntest::Inputs& in, const nlohmann::json& kw) {
+        return call_functional(kw.at("fn").get<std::string>(), in["x"], kw);
+      },
+      kActRtol);
   EXPECT_EQ(ran, 39);
 }
 
 TEST(Activation, GoldenModules) {
   int ran = 0;
-  nntest::run_golden({"act"}, [&](nntest::Inputs& in, const nlohmann::json& kw) {
-    nn::Module m = make_module(kw.at("fn").get<std::string>(), kw);
-    if (m.is_empty()) return call_functional(kw.at("fn").get<std::string>(), in["x"], kw);
-    ++ran;
-    return m(in["x"]);
-  }, kActRtol);
+  nntest::run_golden(
+      {"act"},
+      [&](nntest::Inputs& in, const nlohmann::json& kw) {
+        nn::Module m = make_module(kw.at("fn").get<std::string>(), kw);
+        if (m.is_empty()) return call_functional(kw.at("fn").get<std::string>(), in["x"], kw);
+        ++ran;
+        return m(in["x"]);
+      },
+      kActRtol);
   EXPECT_EQ(ran, 38);  // every activation but normalize has a module
 }
 
@@ -119,13 +125,22 @@ TEST(Activation, Gradchecks) {
   // Inputs kept away from the kinks (0, +-1, thresholds) where finite differences straddle branches.
   fx::Tensor x = fx::tensor(std::vector<double>{-2.3, -1.4, -0.7, -0.3, 0.2, 0.45, 0.8, 1.3, 2.6, 3.7, -4.2, 5.1},
                             fx::Shape{3, 4});
-  const nlohmann::json kw = {{"negative_slope", 0.2}, {"alpha", 0.7},   {"approximate", "none"}, {"beta", 2.0},
-                             {"threshold", 3.0},      {"min_val", -0.5}, {"max_val", 2.0},       {"value", -2.0},
-                             {"lambd", 0.6},          {"dim", 1},        {"p", 2.0}};
-  for (const char* name : {"relu", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "sigmoid", "tanh",
-                           "softplus", "mish", "hardtanh", "hardsigmoid", "hardswish", "softsign", "tanhshrink",
-                           "logsigmoid", "threshold", "hardshrink", "softshrink", "softmax", "log_softmax", "softmin",
-                           "glu", "normalize"}) {
+  const nlohmann::json kw = {{"negative_slope", 0.2},
+                             {"alpha", 0.7},
+                             {"approximate", "none"},
+                             {"beta", 2.0},
+                             {"threshold", 3.0},
+                             {"min_val", -0.5},
+                             {"max_val", 2.0},
+                             {"value", -2.0},
+                             {"lambd", 0.6},
+                             {"dim", 1},
+                             {"p", 2.0}};
+  for (const char* name :
+       {"relu",      "relu6",       "leaky_relu", "elu",        "selu",      "celu",       "gelu",
+        "silu",      "sigmoid",     "tanh",       "softplus",   "mish",      "hardtanh",   "hardsigmoid",
+        "hardswish", "softsign",    "tanhshrink", "logsigmoid", "threshold", "hardshrink", "softshrink",
+        "softmax",   "log_softmax", "softmin",    "glu",        "normalize"}) {
     SCOPED_TRACE(name);
     auto f = [&](const TensorList& t) { return TensorList{call_functional(name, t[0], kw)}; };
     EXPECT_TRUE(fx::autograd::gradcheck(f, {x}));
@@ -164,7 +179,8 @@ TEST(Activation, ModulesPrintAndValidate) {
   std::ostringstream os;
   os << *nn::LeakyReLU(0.2) << " " << *nn::GELU("tanh") << " " << *nn::Softmax(1) << " " << *nn::ReLU(true) << " "
      << *nn::Tanh();
-  EXPECT_EQ(os.str(), "LeakyReLU(negative_slope=0.2) GELU(approximate='tanh') Softmax(dim=1) ReLU(inplace=true) Tanh()");
+  EXPECT_EQ(os.str(),
+            "LeakyReLU(negative_slope=0.2) GELU(approximate='tanh') Softmax(dim=1) ReLU(inplace=true) Tanh()");
   EXPECT_FX_ERROR(nn::GELU("fast"), "approximate must be 'none' or 'tanh'");
   EXPECT_FX_ERROR(nn::Hardtanh(1.0, -1.0), "min_val (1) must not exceed max_val (-1)");
   EXPECT_FX_ERROR(F::glu(fx::zeros({2, 3})), "must be even");

@@ -14,12 +14,12 @@ TEST(Sequential, RunsChildrenInOrderWithIndexNames) {
   nn::Sequential seq(nn::Linear(3, 4), nn::ReLU(), nn::Linear(4, 2));
   EXPECT_EQ(seq->size(), 3u);
   EXPECT_EQ(seq->named_children().keys(), (std::vector<std::string>{"0", "1", "2"}));
-  EXPECT_EQ(seq->named_parameters().keys(),
-            (std::vector<std::string>{"0.weight", "0.bias", "2.weight", "2.bias"}));
+  EXPECT_EQ(seq->named_parameters().keys(), (std::vector<std::string>{"0.weight", "0.bias", "2.weight", "2.bias"}));
   fx::Tensor x = fx::randn({5, 3});
   auto& l0 = seq->at<nn::LinearImpl>(0);
   auto& l2 = seq->at<nn::LinearImpl>(-1);
-  fx::Tensor expected = nn::functional::linear(fx::relu(nn::functional::linear(x, l0.weight, l0.bias)), l2.weight, l2.bias);
+  fx::Tensor expected =
+      nn::functional::linear(fx::relu(nn::functional::linear(x, l0.weight, l0.bias)), l2.weight, l2.bias);
   EXPECT_TRUE(fxtest::tensors_close(seq(x), expected));
   EXPECT_TRUE(fxtest::tensors_close(seq->forward(x), expected));
   EXPECT_EQ(seq[1]->name(), "ReLU");
@@ -70,8 +70,8 @@ TEST(ModuleList, HoldsModulesAndRegistersParameters) {
   nn::ModuleList list(nn::Linear(2, 3), nn::Linear(3, 4));
   list->push_back(nn::Linear(4, 5));
   EXPECT_EQ(list->size(), 3u);
-  EXPECT_EQ(list->named_parameters().keys(), (std::vector<std::string>{"0.weight", "0.bias", "1.weight", "1.bias",
-                                                                       "2.weight", "2.bias"}));
+  EXPECT_EQ(list->named_parameters().keys(),
+            (std::vector<std::string>{"0.weight", "0.bias", "1.weight", "1.bias", "2.weight", "2.bias"}));
   fx::Tensor x = fx::randn({1, 2});
   for (const auto& m : *list) x = m(x);
   EXPECT_EQ(x.size(1), 5);

@@ -65,7 +65,7 @@ TEST(ConvGolden, FunctionalMatchesPyTorch) {
             ints(a["dilation"]));
     } else {
       F::ConvPadding pad = a["padding"].is_string() ? F::ConvPadding(a["padding"].get<std::string>())
-                                                     : F::ConvPadding(ints(a["padding"]));
+                                                    : F::ConvPadding(ints(a["padding"]));
       auto f = op == "conv1d" ? F::conv1d : op == "conv2d" ? F::conv2d : F::conv3d;
       y = f(x, w, b, ints(a["stride"]), pad, ints(a["dilation"]), a["groups"]);
     }
@@ -77,8 +77,9 @@ TEST(ConvGolden, ModulePaddingModesMatchPyTorch) {
   auto cases = nnconv_test::golden_cases({"Conv2d"});
   ASSERT_EQ(cases.size(), 3u);
   for (const auto& c : cases) {
-    fx::nn::Conv2d m(fx::nn::Conv2dOptions(2, 3, 3).padding(ints(c.attrs["padding"])).padding_mode(
-        c.attrs["padding_mode"].get<std::string>()));
+    fx::nn::Conv2d m(fx::nn::Conv2dOptions(2, 3, 3)
+                         .padding(ints(c.attrs["padding"]))
+                         .padding_mode(c.attrs["padding_mode"].get<std::string>()));
     {
       fx::NoGradGuard ng;
       m->weight.copy_(c.at("w"));
@@ -111,39 +112,46 @@ TEST(Conv, MatchesNaiveReference) {
 TEST(Conv, DerivativesConv2d) {
   fx::manual_seed(4);
   auto x = rand64({1, 4, 5, 4}), w = rand64({4, 2, 3, 2}), b = rand64({4});
-  check_derivatives([](const fx::TensorList& t) {
-    return fx::TensorList{F::conv2d(t[0], t[1], t[2], {2, 1}, F::ConvPadding({1, 1}), {1, 2}, 2)};
-  }, {x, w, b});
+  check_derivatives(
+      [](const fx::TensorList& t) {
+        return fx::TensorList{F::conv2d(t[0], t[1], t[2], {2, 1}, F::ConvPadding({1, 1}), {1, 2}, 2)};
+      },
+      {x, w, b});
 }
 
 TEST(Conv, DerivativesConv1dConv3d) {
   fx::manual_seed(5);
-  check_derivatives([](const fx::TensorList& t) {
-    return fx::TensorList{F::conv1d(t[0], t[1], t[2], 2, 1, 2)};
-  }, {rand64({2, 3, 9}), rand64({2, 3, 3}), rand64({2})});
-  check_derivatives([](const fx::TensorList& t) {
-    return fx::TensorList{F::conv3d(t[0], t[1], fx::Tensor(), {1, 2, 1}, F::ConvPadding({1, 0, 1}))};
-  }, {rand64({1, 2, 3, 4, 3}), rand64({2, 2, 2, 2, 2})});
+  check_derivatives([](const fx::TensorList& t) { return fx::TensorList{F::conv1d(t[0], t[1], t[2], 2, 1, 2)}; },
+                    {rand64({2, 3, 9}), rand64({2, 3, 3}), rand64({2})});
+  check_derivatives(
+      [](const fx::TensorList& t) {
+        return fx::TensorList{F::conv3d(t[0], t[1], fx::Tensor(), {1, 2, 1}, F::ConvPadding({1, 0, 1}))};
+      },
+      {rand64({1, 2, 3, 4, 3}), rand64({2, 2, 2, 2, 2})});
 }
 
 TEST(Conv, DerivativesSamePaddingAndDepthwise) {
   fx::manual_seed(6);
-  check_derivatives([](const fx::TensorList& t) {
-    return fx::TensorList{F::conv2d(t[0], t[1], t[2], 1, "same", {2, 1})};
-  }, {rand64({1, 2, 5, 4}), rand64({3, 2, 2, 3}), rand64({3})});
-  check_derivatives([](const fx::TensorList& t) {
-    return fx::TensorList{F::conv2d(t[0], t[1], fx::Tensor(), 2, 1, 1, 3)};
-  }, {rand64({1, 3, 5, 5}), rand64({3, 1, 3, 3})});
+  check_derivatives(
+      [](const fx::TensorList& t) {
+        return fx::TensorList{F::conv2d(t[0], t[1], t[2], 1, "same", {2, 1})};
+      },
+      {rand64({1, 2, 5, 4}), rand64({3, 2, 2, 3}), rand64({3})});
+  check_derivatives(
+      [](const fx::TensorList& t) { return fx::TensorList{F::conv2d(t[0], t[1], fx::Tensor(), 2, 1, 1, 3)}; },
+      {rand64({1, 3, 5, 5}), rand64({3, 1, 3, 3})});
 }
 
 TEST(Conv, DerivativesConvTranspose) {
   fx::manual_seed(7);
-  check_derivatives([](const fx::TensorList& t) {
-    return fx::TensorList{F::conv_transpose2d(t[0], t[1], t[2], 2, 1, 1, 2, {1, 2})};
-  }, {rand64({1, 4, 3, 3}), rand64({4, 1, 3, 2}), rand64({2})});
-  check_derivatives([](const fx::TensorList& t) {
-    return fx::TensorList{F::conv_transpose1d(t[0], t[1], fx::Tensor(), 3, 1, 2)};
-  }, {rand64({1, 2, 4}), rand64({2, 3, 4})});
+  check_derivatives(
+      [](const fx::TensorList& t) {
+        return fx::TensorList{F::conv_transpose2d(t[0], t[1], t[2], 2, 1, 1, 2, {1, 2})};
+      },
+      {rand64({1, 4, 3, 3}), rand64({4, 1, 3, 2}), rand64({2})});
+  check_derivatives(
+      [](const fx::TensorList& t) { return fx::TensorList{F::conv_transpose1d(t[0], t[1], fx::Tensor(), 3, 1, 2)}; },
+      {rand64({1, 2, 4}), rand64({2, 3, 4})});
 }
 
 TEST(Conv, GradientConvolutionsMatchAutogradAndAreDifferentiable) {
@@ -154,12 +162,16 @@ TEST(Conv, GradientConvolutionsMatchAutogradAndAreDifferentiable) {
   auto g = fx::autograd::grad({y}, {x, w}, {gy});
   EXPECT_TRUE(fxtest::tensors_close(F::conv_input_grad(x.sizes(), w, gy, 2, 1), g[0], 1e-12, 1e-12));
   EXPECT_TRUE(fxtest::tensors_close(F::conv_weight_grad(x, w.sizes(), gy, 2, 1), g[1], 1e-12, 1e-12));
-  check_derivatives([&](const fx::TensorList& t) {
-    return fx::TensorList{F::conv_input_grad({1, 2, 5, 4}, t[0], t[1], 2, 1)};
-  }, {rand64({3, 2, 3, 3}), rand64({1, 3, 3, 2})});
-  check_derivatives([&](const fx::TensorList& t) {
-    return fx::TensorList{F::conv_weight_grad(t[0], {3, 2, 3, 3}, t[1], 2, 1)};
-  }, {rand64({1, 2, 5, 4}), rand64({1, 3, 3, 2})});
+  check_derivatives(
+      [&](const fx::TensorList& t) {
+        return fx::TensorList{F::conv_input_grad({1, 2, 5, 4}, t[0], t[1], 2, 1)};
+      },
+      {rand64({3, 2, 3, 3}), rand64({1, 3, 3, 2})});
+  check_derivatives(
+      [&](const fx::TensorList& t) {
+        return fx::TensorList{F::conv_weight_grad(t[0], {3, 2, 3, 3}, t[1], 2, 1)};
+      },
+      {rand64({1, 2, 5, 4}), rand64({1, 3, 3, 2})});
   EXPECT_FX_ERROR(F::conv_input_grad({2, 3, 7, 5}, w, gy, 1, 1), "grad_output has size");
 }
 
@@ -314,9 +326,9 @@ TEST(ConvTraining, TinyCnnOverfitsRandomBatch) {
   params.push_back(fc_w);
   params.push_back(fc_b);
   auto forward = [&] {
-    auto h = pool(c1(x).relu());                // (64, 8, 4, 4)
-    h = c2(h).relu().flatten(1);                 // (64, 256)
-    return h.matmul(fc_w.t()) + fc_b;            // (64, 4)
+    auto h = pool(c1(x).relu());       // (64, 8, 4, 4)
+    h = c2(h).relu().flatten(1);       // (64, 256)
+    return h.matmul(fc_w.t()) + fc_b;  // (64, 4)
   };
   auto loss_of = [&](const fx::Tensor& logits) {
     return -(logits.log_softmax(1).gather(1, labels.unsqueeze(1))).mean();

@@ -100,7 +100,9 @@ TEST(Embedding, Gradchecks) {
   fx::Tensor offsets = fx::tensor(std::vector<int64_t>{0, 2, 2});
   for (const char* mode : {"sum", "mean", "max"}) {
     SCOPED_TRACE(mode);
-    auto fb = [&](const TensorList& t) { return TensorList{F::embedding_bag(flat, t[0], offsets, std::nullopt, 2.0, mode)}; };
+    auto fb = [&](const TensorList& t) {
+      return TensorList{F::embedding_bag(flat, t[0], offsets, std::nullopt, 2.0, mode)};
+    };
     EXPECT_TRUE(fx::autograd::gradcheck(fb, {w}));
   }
   fx::Tensor psw = fx::randn({6}, fx::kFloat64);
@@ -134,9 +136,9 @@ TEST(Embedding, Errors) {
   EXPECT_FX_ERROR(F::embedding_bag(flat, w, fx::tensor(std::vector<int64_t>{1, 2})), "offsets[0] has to be 0");
   EXPECT_FX_ERROR(F::embedding_bag(flat, w, fx::tensor(std::vector<int64_t>{0, 2, 1})), "non-decreasing");
   EXPECT_FX_ERROR(F::embedding_bag(flat, w), "1-d indices need 1-d offsets");
-  EXPECT_FX_ERROR(F::embedding_bag(flat, w, fx::tensor(std::vector<int64_t>{0}), std::nullopt, 2.0, "mean",
-                                   fx::ones({3})),
-                  "per_sample_weights are only supported for mode='sum'");
+  EXPECT_FX_ERROR(
+      F::embedding_bag(flat, w, fx::tensor(std::vector<int64_t>{0}), std::nullopt, 2.0, "mean", fx::ones({3})),
+      "per_sample_weights are only supported for mode='sum'");
   EXPECT_FX_ERROR(F::embedding_bag(flat, w, fx::tensor(std::vector<int64_t>{0}), std::nullopt, 2.0, "median"),
                   "mode must be 'sum', 'mean' or 'max'");
 }

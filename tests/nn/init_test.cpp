@@ -24,8 +24,8 @@ TEST(Init, CalculateGainGolden) {
     if (c.attrs.value("op", "") != "calculate_gain") continue;
     std::optional<double> param;
     if (!c.attrs["param"].is_null()) param = c.attrs["param"].get<double>();
-    EXPECT_NEAR(init::calculate_gain(c.attrs["nonlinearity"].get<std::string>(), param),
-                c.attrs["gain"].get<double>(), 1e-15)
+    EXPECT_NEAR(init::calculate_gain(c.attrs["nonlinearity"].get<std::string>(), param), c.attrs["gain"].get<double>(),
+                1e-15)
         << c.name;
     ++ran;
   }

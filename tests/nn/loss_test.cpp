@@ -24,8 +24,10 @@ TEST(Loss, GoldenRegression) {
   auto by_op = [&](const char* op, auto fn) {
     ran += nntest::run_golden({op}, [&](nntest::Inputs& in, const nlohmann::json& kw) { return fn(in, kw); });
   };
-  by_op("mse_loss", [](nntest::Inputs& in, const nlohmann::json& kw) { return F::mse_loss(in["input"], in["target"], red(kw)); });
-  by_op("l1_loss", [](nntest::Inputs& in, const nlohmann::json& kw) { return F::l1_loss(in["input"], in["target"], red(kw)); });
+  by_op("mse_loss",
+        [](nntest::Inputs& in, const nlohmann::json& kw) { return F::mse_loss(in["input"], in["target"], red(kw)); });
+  by_op("l1_loss",
+        [](nntest::Inputs& in, const nlohmann::json& kw) { return F::l1_loss(in["input"], in["target"], red(kw)); });
   by_op("smooth_l1_loss", [](nntest::Inputs& in, const nlohmann::json& kw) {
     return F::smooth_l1_loss(in["input"], in["target"], red(kw), kw["beta"].get<double>());
   });
@@ -96,7 +98,7 @@ TEST(Loss, GoldenModulesMatchFunctional) {
   });
   ran += nntest::run_golden({"binary_cross_entropy"}, [](nntest::Inputs& in, const nlohmann::json& kw) {
     return nn::BCELoss(nn::BCELossOptions().weight(nntest::opt(in, "weight")).reduction(red(kw)))(in["input"],
-                                                                                                in["target"]);
+                                                                                                  in["target"]);
   });
   ran += nntest::run_golden({"binary_cross_entropy_with_logits"}, [](nntest::Inputs& in, const nlohmann::json& kw) {
     return nn::BCEWithLogitsLoss(nn::BCEWithLogitsLossOptions()
@@ -105,8 +107,8 @@ TEST(Loss, GoldenModulesMatchFunctional) {
                                      .reduction(red(kw)))(in["input"], in["target"]);
   });
   ran += nntest::run_golden({"kl_div"}, [](nntest::Inputs& in, const nlohmann::json& kw) {
-    return nn::KLDivLoss(nn::KLDivLossOptions(red(kw).c_str()).log_target(kw.value("log_target", false)))(
-        in["input"], in["target"]);
+    return nn::KLDivLoss(nn::KLDivLossOptions(red(kw).c_str()).log_target(kw.value("log_target", false)))(in["input"],
+                                                                                                          in["target"]);
   });
   EXPECT_EQ(ran, 3 + 4 + 3 + 3 + 3 + 4 + 4 + 9);
 }
@@ -118,7 +120,8 @@ TEST(Loss, GoldenMarginAndEmbeddingLosses) {
   });
   ran += nntest::run_golden({"hinge_embedding_loss"}, [](nntest::Inputs& in, const nlohmann::json& kw) {
     return nn::HingeEmbeddingLoss(
-        nn::HingeEmbeddingLossOptions().margin(kw["margin"].get<double>()).reduction(red(kw)))(in["input"], in["target"]);
+        nn::HingeEmbeddingLossOptions().margin(kw["margin"].get<double>()).reduction(red(kw)))(in["input"],
+                                                                                               in["target"]);
   });
   ran += nntest::run_golden({"multi_margin_loss"}, [](nntest::Inputs& in, const nlohmann::json& kw) {
     return nn::MultiMarginLoss(nn::MultiMarginLossOptions()
@@ -136,9 +139,8 @@ TEST(Loss, GoldenMarginAndEmbeddingLosses) {
   });
   ran += nntest::run_golden({"cosine_embedding_loss"}, [](nntest::Inputs& in, const nlohmann::json& kw) {
     return nn::CosineEmbeddingLoss(
-        nn::CosineEmbeddingLossOptions().margin(kw["margin"].get<double>()).reduction(red(kw)))(in["input1"],
-                                                                                                  in["input2"],
-                                                                                                  in["target"]);
+        nn::CosineEmbeddingLossOptions().margin(kw["margin"].get<double>()).reduction(red(kw)))(
+        in["input1"], in["input2"], in["target"]);
   });
   ran += nntest::run_golden({"soft_margin_loss"}, [](nntest::Inputs& in, const nlohmann::json& kw) {
     return nn::SoftMarginLoss(red(kw))(in["input"], in["target"]);
@@ -181,9 +183,11 @@ TEST(Loss, Gradchecks) {
     check([&](const TensorList& a) { return TensorList{F::binary_cross_entropy(a[0], a[1], fx::Tensor(), rs)}; },
           {p, bt});
     fx::Tensor pw = fx::rand({4}, fx::kFloat64) + 0.5;
-    check([&](const TensorList& a) {
-      return TensorList{F::binary_cross_entropy_with_logits(a[0], a[1], fx::Tensor(), rs, pw)};
-    }, {f64({3, 4}), bt});
+    check(
+        [&](const TensorList& a) {
+          return TensorList{F::binary_cross_entropy_with_logits(a[0], a[1], fx::Tensor(), rs, pw)};
+        },
+        {f64({3, 4}), bt});
     fx::Tensor lq = fx::log_softmax(f64({3, 4}), 1), q = fx::softmax(f64({3, 4}), 1);
     check([&](const TensorList& a) { return TensorList{F::kl_div(a[0], a[1], rs)}; }, {lq, q});
     check([&](const TensorList& a) { return TensorList{F::kl_div(a[0], a[1], rs, true)}; }, {lq, fx::log(q)});
@@ -197,15 +201,24 @@ TEST(Loss, Gradchecks) {
       check([&](const TensorList& a) { return TensorList{F::multi_margin_loss(a[0], ym, pp, 0.8, w, rs)}; }, {x},
             false);
     fx::Tensor an = f64({4, 3}), po = f64({4, 3}), ne = f64({4, 3});
-    check([&](const TensorList& a) { return TensorList{F::triplet_margin_loss(a[0], a[1], a[2], 3.0, 2.0, 1e-6, true, rs)}; },
-          {an, po, ne});
+    check(
+        [&](const TensorList& a) {
+          return TensorList{F::triplet_margin_loss(a[0], a[1], a[2], 3.0, 2.0, 1e-6, true, rs)};
+        },
+        {an, po, ne});
     check([&](const TensorList& a) { return TensorList{F::cosine_embedding_loss(a[0], a[1], y, -0.5, rs)}; },
           {f64({6, 3}), f64({6, 3})});
     check([&](const TensorList& a) { return TensorList{F::soft_margin_loss(a[0], y, rs)}; }, {a1});
-    check([&](const TensorList& a) { return TensorList{F::poisson_nll_loss(a[0], a[1].abs() * 3, true, true, 1e-8, rs)}; },
-          {x, t});
-    check([&](const TensorList& a) { return TensorList{F::gaussian_nll_loss(a[0], a[1], a[2].abs() + 0.1, true, 1e-6, rs)}; },
-          {x, t, f64({4, 1})});
+    check(
+        [&](const TensorList& a) {
+          return TensorList{F::poisson_nll_loss(a[0], a[1].abs() * 3, true, true, 1e-8, rs)};
+        },
+        {x, t});
+    check(
+        [&](const TensorList& a) {
+          return TensorList{F::gaussian_nll_loss(a[0], a[1], a[2].abs() + 0.1, true, 1e-6, rs)};
+        },
+        {x, t, f64({4, 1})});
   }
   // CTC: the exact gradient with respect to the log-probabilities themselves.
   fx::Tensor lp = fx::log_softmax(f64({6, 2, 4}), 2);
@@ -250,8 +263,9 @@ TEST(Loss, BadInputsNameTheLossAndShapes) {
   EXPECT_FX_ERROR(F::cross_entropy(x, fx::tensor(std::vector<int64_t>{0, 1, 3, 2})),
                   "cross_entropy: target 3 is out of bounds for 3 classes");
   EXPECT_FX_ERROR(F::cross_entropy(x, fx::tensor(std::vector<int64_t>{0, -2, 1, 2})), "target -2 is out of bounds");
-  EXPECT_FX_ERROR(F::cross_entropy(x, fx::zeros({4, 2})), "probability targets (floating dtype float32) must have the "
-                                                          "input's sizes [4, 3], got [4, 2]");
+  EXPECT_FX_ERROR(F::cross_entropy(x, fx::zeros({4, 2})),
+                  "probability targets (floating dtype float32) must have the "
+                  "input's sizes [4, 3], got [4, 2]");
   EXPECT_FX_ERROR(F::cross_entropy(x, fx::zeros({5}, fx::kInt64)),
                   "cross_entropy: expected target of sizes [4] for input of sizes [4, 3]");
   EXPECT_FX_ERROR(F::nll_loss(x, fx::zeros({4})), "nll_loss: expected a target of class indices with an integer dtype");
@@ -289,15 +303,16 @@ TEST(Loss, CtcImpossibleAlignmentAndZeroInfinity) {
   EXPECT_EQ(z.item<double>(), 0.0);
   // A one-label sequence over one frame: loss = -lp[0, label].
   fx::Tensor lp1 = fx::log_softmax(fx::randn({1, 1, 3}, fx::kFloat64), 2);
-  fx::Tensor l1 = F::ctc_loss(lp1, fx::tensor(std::vector<int64_t>{2}, fx::Shape{1, 1}), fx::tensor(std::vector<int64_t>{1}),
-                              fx::tensor(std::vector<int64_t>{1}), 0, "sum");
+  fx::Tensor l1 = F::ctc_loss(lp1, fx::tensor(std::vector<int64_t>{2}, fx::Shape{1, 1}),
+                              fx::tensor(std::vector<int64_t>{1}), fx::tensor(std::vector<int64_t>{1}), 0, "sum");
   EXPECT_NEAR(l1.item<double>(), -lp1[0][0][2].item<double>(), 1e-12);
 }
 
 TEST(Loss, ModulesPrint) {
   std::ostringstream os;
   os << *nn::MSELoss("sum") << " " << *nn::CrossEntropyLoss(nn::CrossEntropyLossOptions().label_smoothing(0.1));
-  EXPECT_EQ(os.str(), "MSELoss(reduction=sum) CrossEntropyLoss(reduction=mean, ignore_index=-100, label_smoothing=0.1)");
+  EXPECT_EQ(os.str(),
+            "MSELoss(reduction=sum) CrossEntropyLoss(reduction=mean, ignore_index=-100, label_smoothing=0.1)");
   // Class weights are buffers: they appear in the state dict and move with .to().
   nn::CrossEntropyLoss ce(nn::CrossEntropyLossOptions().weight(fx::ones({3})));
   EXPECT_EQ(ce->state_dict().keys(), (std::vector<std::string>{"weight"}));
@@ -314,8 +329,8 @@ TEST(Loss, HalfPrecisionEmptyAndZeroDim) {
     fx::Tensor l = F::cross_entropy(x.to(dt), cls);
     EXPECT_EQ(l.dtype(), dt);
     EXPECT_NEAR(l.item<float>(), ref, 2e-2);
-    EXPECT_NEAR(F::mse_loss(x.to(dt), fx::zeros({6, 5}, dt)).item<float>(), F::mse_loss(x, fx::zeros({6, 5})).item<float>(),
-                3e-2);
+    EXPECT_NEAR(F::mse_loss(x.to(dt), fx::zeros({6, 5}, dt)).item<float>(),
+                F::mse_loss(x, fx::zeros({6, 5})).item<float>(), 3e-2);
   }
   // Empty inputs: "mean" of nothing is NaN (as PyTorch), "sum" is 0; 0-d inputs work.
   fx::Tensor e = fx::zeros({0});

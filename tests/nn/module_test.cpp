@@ -234,7 +234,8 @@ TEST(Module, StateDictOrderRoundTripAndSharing) {
   EXPECT_FALSE(fxtest::tensors_close(a(x), b(x)));
   // Loading converts dtypes (a float64 checkpoint into a float32 model).
   fx::OrderedDict<std::string, fx::Tensor> sd64;
-  for (const auto& it : a->state_dict()) sd64.insert(it.key(), it.value().is_floating_point() ? it.value().to(fx::kFloat64) : it.value());
+  for (const auto& it : a->state_dict())
+    sd64.insert(it.key(), it.value().is_floating_point() ? it.value().to(fx::kFloat64) : it.value());
   b->load_state_dict(sd64);
   EXPECT_EQ(b->fc1->weight.dtype(), fx::kFloat32);
   EXPECT_TRUE(fxtest::tensors_close(a(x), b(x)));

@@ -101,8 +101,8 @@ TEST(NormModule, BatchNormTrainEvalBehaviour) {
   fx::nn::BatchNorm2d nostats(fx::nn::BatchNormOptions(3).track_running_stats(false).affine(false));
   EXPECT_TRUE(nostats->named_buffers().size() == 0 && nostats->parameters().empty());
   nostats->eval();
-  EXPECT_TRUE(fxtest::tensors_close(nostats(x), F::batch_norm(x, fx::Tensor(), fx::Tensor(), {}, {}, true), 1e-6,
-                                    1e-6));
+  EXPECT_TRUE(
+      fxtest::tensors_close(nostats(x), F::batch_norm(x, fx::Tensor(), fx::Tensor(), {}, {}, true), 1e-6, 1e-6));
   std::ostringstream os;
   bn->pretty_print(os);
   EXPECT_EQ(os.str(), "BatchNorm2d(3, eps=1e-05, momentum=0.1, affine=true, track_running_stats=true)");
@@ -119,31 +119,38 @@ TEST(Norm, DerivativesBatchNorm) {
   fx::manual_seed(32);
   auto rm = fx::randn({3}, fx::kFloat64), rv = fx::rand({3}, fx::kFloat64) + 0.5;
   // Training mode: the statistics depend on x, second derivatives included.
-  check_derivatives([](const fx::TensorList& t) {
-    return fx::TensorList{F::batch_norm(t[0], fx::Tensor(), fx::Tensor(), t[1], t[2], true, 0.1, 1e-5)};
-  }, {rand64({4, 3, 2, 2}), rand64({3}), rand64({3})});
-  check_derivatives([](const fx::TensorList& t) {
-    return fx::TensorList{F::batch_norm(t[0], fx::Tensor(), fx::Tensor(), {}, {}, true)};
-  }, {rand64({5, 2})});
+  check_derivatives(
+      [](const fx::TensorList& t) {
+        return fx::TensorList{F::batch_norm(t[0], fx::Tensor(), fx::Tensor(), t[1], t[2], true, 0.1, 1e-5)};
+      },
+      {rand64({4, 3, 2, 2}), rand64({3}), rand64({3})});
+  check_derivatives(
+      [](const fx::TensorList& t) {
+        return fx::TensorList{F::batch_norm(t[0], fx::Tensor(), fx::Tensor(), {}, {}, true)};
+      },
+      {rand64({5, 2})});
   // Eval mode.
-  check_derivatives([&](const fx::TensorList& t) {
-    return fx::TensorList{F::batch_norm(t[0], rm, rv, t[1], t[2], false, 0.1, 1e-3)};
-  }, {rand64({4, 3, 2}), rand64({3}), rand64({3})});
+  check_derivatives(
+      [&](const fx::TensorList& t) {
+        return fx::TensorList{F::batch_norm(t[0], rm, rv, t[1], t[2], false, 0.1, 1e-3)};
+      },
+      {rand64({4, 3, 2}), rand64({3}), rand64({3})});
 }
 
 TEST(Norm, DerivativesLayerGroupInstanceLrn) {
   fx::manual_seed(33);
-  check_derivatives([](const fx::TensorList& t) {
-    return fx::TensorList{F::layer_norm(t[0], {3, 2}, t[1], t[2])};
-  }, {rand64({2, 3, 2}), rand64({3, 2}), rand64({3, 2})});
-  check_derivatives([](const fx::TensorList& t) {
-    return fx::TensorList{F::group_norm(t[0], 2, t[1], t[2])};
-  }, {rand64({2, 4, 3}), rand64({4}), rand64({4})});
-  check_derivatives([](const fx::TensorList& t) {
-    return fx::TensorList{F::instance_norm(t[0], {}, {}, t[1], t[2])};
-  }, {rand64({2, 3, 4}), rand64({3}), rand64({3})});
-  check_derivatives([](const fx::TensorList& t) { return fx::TensorList{F::local_response_norm(t[0], 3, 0.1, 0.75, 2.0)}; },
-                    {rand64({2, 4, 3})});
+  check_derivatives(
+      [](const fx::TensorList& t) {
+        return fx::TensorList{F::layer_norm(t[0], {3, 2}, t[1], t[2])};
+      },
+      {rand64({2, 3, 2}), rand64({3, 2}), rand64({3, 2})});
+  check_derivatives([](const fx::TensorList& t) { return fx::TensorList{F::group_norm(t[0], 2, t[1], t[2])}; },
+                    {rand64({2, 4, 3}), rand64({4}), rand64({4})});
+  check_derivatives([](const fx::TensorList& t) { return fx::TensorList{F::instance_norm(t[0], {}, {}, t[1], t[2])}; },
+                    {rand64({2, 3, 4}), rand64({3}), rand64({3})});
+  check_derivatives(
+      [](const fx::TensorList& t) { return fx::TensorList{F::local_response_norm(t[0], 3, 0.1, 0.75, 2.0)}; },
+      {rand64({2, 4, 3})});
 }
 
 TEST(Norm, ThreadedMatchesSingleThread) {

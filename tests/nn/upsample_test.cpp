@@ -34,14 +34,18 @@ TEST(Upsample, Derivatives) {
   fx::manual_seed(41);
   for (const char* mode : {"nearest", "nearest-exact", "bilinear", "area"}) {
     SCOPED_TRACE(mode);
-    check_derivatives([&](const fx::TensorList& t) {
-      return fx::TensorList{F::interpolate(t[0], F::InterpolateOptions().size({5, 7}).mode(mode))};
-    }, {rand64({1, 2, 3, 4})});
+    check_derivatives(
+        [&](const fx::TensorList& t) {
+          return fx::TensorList{F::interpolate(t[0], F::InterpolateOptions().size({5, 7}).mode(mode))};
+        },
+        {rand64({1, 2, 3, 4})});
   }
-  check_derivatives([](const fx::TensorList& t) {
-    return fx::TensorList{
-        F::interpolate(t[0], F::InterpolateOptions().scale_factor({2.5}).mode("linear").align_corners(true))};
-  }, {rand64({2, 2, 4})});
+  check_derivatives(
+      [](const fx::TensorList& t) {
+        return fx::TensorList{
+            F::interpolate(t[0], F::InterpolateOptions().scale_factor({2.5}).mode("linear").align_corners(true))};
+      },
+      {rand64({2, 2, 4})});
 }
 
 TEST(Upsample, NearestScale2RepeatsPixelsAndAlignCornersKeepsCorners) {
@@ -74,7 +78,8 @@ TEST(Upsample, Errors) {
 
 TEST(UpsampleModule, ForwardAndRepr) {
   fx::manual_seed(42);
-  fx::nn::Upsample up(fx::nn::UpsampleOptions().scale_factor(std::vector<double>{2.0}).mode("bilinear").align_corners(false));
+  fx::nn::Upsample up(
+      fx::nn::UpsampleOptions().scale_factor(std::vector<double>{2.0}).mode("bilinear").align_corners(false));
   auto x = fx::randn({2, 3, 4, 4});
   EXPECT_TRUE(fxtest::tensors_equal(
       up(x), F::interpolate(x, F::InterpolateOptions().scale_factor({2.0}).mode("bilinear").align_corners(false))));

@@ -38,12 +38,18 @@ std::vector<TensorIndex> parse_expr(const fxtest::GoldenCase& c) {
       if (it.at(f).is_null()) return std::nullopt;
       return it.at(f).get<int64_t>();
     };
-    if (k == "int") out.emplace_back(it.at("v").get<int64_t>());
-    else if (k == "slice") out.emplace_back(fx::Slice(opt("start"), opt("stop"), it.at("step").get<int64_t>()));
-    else if (k == "none") out.emplace_back(fx::None);
-    else if (k == "ellipsis") out.emplace_back(fx::Ellipsis);
-    else if (k == "bool") out.emplace_back(it.at("v").get<bool>());
-    else out.emplace_back(rebuild(c, it.at("name").get<std::string>()));
+    if (k == "int")
+      out.emplace_back(it.at("v").get<int64_t>());
+    else if (k == "slice")
+      out.emplace_back(fx::Slice(opt("start"), opt("stop"), it.at("step").get<int64_t>()));
+    else if (k == "none")
+      out.emplace_back(fx::None);
+    else if (k == "ellipsis")
+      out.emplace_back(fx::Ellipsis);
+    else if (k == "bool")
+      out.emplace_back(it.at("v").get<bool>());
+    else
+      out.emplace_back(rebuild(c, it.at("name").get<std::string>()));
   }
   return out;
 }
@@ -80,8 +86,7 @@ std::vector<Tensor> run(const fxtest::GoldenCase& c) {
   if (op == "scatter_value") return {fx::scatter(in[0], i64("dim"), in[1], num("value", in[0]))};
   if (op == "scatter_add") return {fx::scatter_add(in[0], i64("dim"), in[1], in[2])};
   if (op == "scatter_reduce")
-    return {fx::scatter_reduce(in[0], i64("dim"), in[1], in[2], a.at("reduce").get<std::string>(),
-                               b("include_self"))};
+    return {fx::scatter_reduce(in[0], i64("dim"), in[1], in[2], a.at("reduce").get<std::string>(), b("include_self"))};
   if (op == "index_add") return {fx::index_add(in[0], i64("dim"), in[1], in[2], num("alpha", in[0]))};
   if (op == "index_fill") return {fx::index_fill(in[0], i64("dim"), in[1], num("value", in[0]))};
   if (op == "masked_select") return {fx::masked_select(in[0], in[1])};

@@ -140,8 +140,8 @@ TEST(ScatterGrad, ScatterReduceAllModes) {
     for (bool inc : {true, false}) {
       SCOPED_TRACE(std::string(red) + (inc ? " include_self" : " exclude_self"));
       bool second = std::string(red) == "sum" || std::string(red) == "mean" || std::string(red) == "prod";
-      check_grads([&](const TensorList& t) { return TensorList{t[0].scatter_reduce(0, i, t[1], red, inc)}; },
-                  {x, src}, second);
+      check_grads([&](const TensorList& t) { return TensorList{t[0].scatter_reduce(0, i, t[1], red, inc)}; }, {x, src},
+                  second);
     }
   }
 }

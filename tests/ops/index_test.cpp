@@ -94,8 +94,8 @@ TEST(IndexPut, TensorIndexAssignsThroughViews) {
   x.index_put_({Slice(), longs({1, 3})}, 2.0);
   x.index_put_({2}, fx::tensor({1.0f, 2.0f, 3.0f, 4.0f}));
   x.index_put_({0, Slice(0, 2)}, fx::tensor({{5.0f, 6.0f}}));  // leading 1s dropped
-  EXPECT_TRUE(tensors_equal(x, fx::tensor({{5.0f, 6.0f, 0.0f, 2.0f}, {0.0f, 2.0f, 0.0f, 2.0f},
-                                           {1.0f, 2.0f, 3.0f, 4.0f}})));
+  EXPECT_TRUE(
+      tensors_equal(x, fx::tensor({{5.0f, 6.0f, 0.0f, 2.0f}, {0.0f, 2.0f, 0.0f, 2.0f}, {1.0f, 2.0f, 3.0f, 4.0f}})));
   x.index_put_({1, Slice(2, 4)}, fx::tensor({10.0f, 20.0f}), /*accumulate=*/true);
   EXPECT_TRUE(tensors_equal(x.index({1}), fx::tensor({0.0f, 2.0f, 10.0f, 22.0f})));
   x.index_put_({1, Slice(2, 4)}, fx::tensor({-10.0f, -20.0f}), true);
@@ -159,8 +159,7 @@ TEST(IndexPut, InPlaceOnNonContiguousSelf) {
 
 TEST(IndexFill, MaskedScatterAndSelect) {
   Tensor x = fx::arange(6, fx::TensorOptions(fx::kFloat32)).view({2, 3});
-  EXPECT_TRUE(tensors_equal(x.index_fill(1, longs({-1}), 9),
-                            fx::tensor({{0.0f, 1.0f, 9.0f}, {3.0f, 4.0f, 9.0f}})));
+  EXPECT_TRUE(tensors_equal(x.index_fill(1, longs({-1}), 9), fx::tensor({{0.0f, 1.0f, 9.0f}, {3.0f, 4.0f, 9.0f}})));
   Tensor m = fx::tensor({true, false, true});
   EXPECT_TRUE(tensors_equal(x.masked_select(m), fx::tensor({0.0f, 2.0f, 3.0f, 5.0f})));
   EXPECT_TRUE(tensors_equal(x.masked_scatter(m, fx::tensor({10.0f, 11.0f, 12.0f, 13.0f, 14.0f})),
@@ -203,8 +202,7 @@ TEST(IndexErrors, DtypesShapesAndCounts) {
   EXPECT_FX_ERROR(x.masked_select(fx::ones({3}, fx::TensorOptions(fx::kInt64))), "expected a bool mask");
   EXPECT_FX_ERROR(x.masked_scatter(fx::ones({3}, fx::TensorOptions(fx::kBool)), fx::zeros({5})),
                   "fewer than the number of ones in the mask (6)");
-  EXPECT_FX_ERROR(x.masked_scatter(fx::ones({3}, fx::TensorOptions(fx::kBool)), fx::zeros({6}, f64())),
-                  "same dtype");
+  EXPECT_FX_ERROR(x.masked_scatter(fx::ones({3}, fx::TensorOptions(fx::kBool)), fx::zeros({6}, f64())), "same dtype");
   Tensor e = fx::zeros({3}).expand({2, 3});
   EXPECT_FX_ERROR(fx::index_put_(e, {longs({0})}, fx::ones({3})), "more than one element of the written-to tensor");
 }
@@ -229,8 +227,11 @@ TEST(IndexGrad, IndexSelectAndPut) {
   check_grads([&](const TensorList& t) { return TensorList{fx::index_select(t[0], 1, longs({3, 3, 1}))}; }, {x});
   // accumulate: duplicates (4 appears twice) add their values.
   check_grads([&](const TensorList& t) { return TensorList{fx::index_put(t[0], {i}, t[1], true)}; }, {x, v});
-  check_grads([&](const TensorList& t) { return TensorList{fx::index_put(t[0], {longs({1, 3})}, t[1], false)}; },
-              {x, vb});
+  check_grads(
+      [&](const TensorList& t) {
+        return TensorList{fx::index_put(t[0], {longs({1, 3})}, t[1], false)};
+      },
+      {x, vb});
   check_grads([&](const TensorList& t) { return TensorList{fx::index_add(t[0], 0, i, t[1], 0.5)}; }, {x, v});
   check_grads([&](const TensorList& t) { return TensorList{fx::index_fill(t[0], 1, longs({0, 2}), 3.0)}; }, {x});
 }
@@ -248,10 +249,11 @@ TEST(IndexGrad, InPlaceWritesThroughViewsRecordHistory) {
   Tensor v = randn64({2, 2}, 15).requires_grad_();
   Tensor y = w * 1.0;
   y.index_put_({Slice(1, 3), longs({0, 2})}, v);  // advanced write into a slice view of y
-  y.index_put_({3, Slice()}, 7.0);                  // basic-only write (fill of a view)
+  y.index_put_({3, Slice()}, 7.0);                // basic-only write (fill of a view)
   Tensor weights = fx::arange(12, f64()).view({4, 3});
   (y * weights).sum().backward();
-  EXPECT_TRUE(tensors_equal(w.grad(), fx::tensor({{0.0, 1.0, 2.0}, {0.0, 4.0, 0.0}, {0.0, 7.0, 0.0}, {0.0, 0.0, 0.0}})));
+  EXPECT_TRUE(
+      tensors_equal(w.grad(), fx::tensor({{0.0, 1.0, 2.0}, {0.0, 4.0, 0.0}, {0.0, 7.0, 0.0}, {0.0, 0.0, 0.0}})));
   EXPECT_TRUE(tensors_equal(v.grad(), fx::tensor({{3.0, 5.0}, {6.0, 8.0}})));
 }
 

@@ -32,8 +32,8 @@ void check_grads(const fx::autograd::CheckedFn& f, const TensorList& inputs) {
 }
 
 TEST(Cat, PromotesAndSkipsLegacyEmpty) {
-  Tensor a = fx::tensor({1, 2});                         // int32
-  Tensor b = fx::tensor({0.5});                          // float64
+  Tensor a = fx::tensor({1, 2});  // int32
+  Tensor b = fx::tensor({0.5});   // float64
   Tensor c = fx::cat({a, b, fx::zeros({0})});
   EXPECT_EQ(c.dtype(), fx::kFloat64);
   EXPECT_TRUE(tensors_equal(c, fx::tensor({1.0, 2.0, 0.5})));
@@ -78,8 +78,8 @@ TEST(Split, ViewsSizesAndChunks) {
   auto s2 = x.split(std::vector<int64_t>{2, 0, 5});
   EXPECT_EQ(s2[1].sizes(), (fx::Shape{0, 2}));
   EXPECT_EQ(x.chunk(3).size(), 3u);
-  EXPECT_EQ(x.chunk(4).size(), 4u);   // ceil(7/4) = 2 -> 2, 2, 2, 1
-  EXPECT_EQ(x.chunk(5).size(), 4u);   // ceil(7/5) = 2 -> still 4 pieces, as PyTorch
+  EXPECT_EQ(x.chunk(4).size(), 4u);  // ceil(7/4) = 2 -> 2, 2, 2, 1
+  EXPECT_EQ(x.chunk(5).size(), 4u);  // ceil(7/5) = 2 -> still 4 pieces, as PyTorch
   EXPECT_EQ(fx::chunk(fx::zeros({0}), 3).size(), 3u);
   EXPECT_EQ(fx::split(fx::zeros({0}), 2).size(), 1u);
   auto u = x.unbind(1);
@@ -89,16 +89,16 @@ TEST(Split, ViewsSizesAndChunks) {
 
 TEST(JoinErrors, Messages) {
   EXPECT_FX_ERROR(fx::cat({}), "cat: expected a non-empty list of tensors");
-  EXPECT_FX_ERROR(fx::cat({fx::ones({2, 3}), fx::ones({2, 4})}),
-                  "sizes of tensors must match except in dimension 0. Expected size 3 but got size 4 for tensor number 1");
+  EXPECT_FX_ERROR(
+      fx::cat({fx::ones({2, 3}), fx::ones({2, 4})}),
+      "sizes of tensors must match except in dimension 0. Expected size 3 but got size 4 for tensor number 1");
   EXPECT_FX_ERROR(fx::cat({fx::ones({2, 3}), fx::ones({2, 3, 1})}), "same number of dimensions: got 2 and 3");
   EXPECT_FX_ERROR(fx::cat({fx::scalar_tensor(1.0f)}), "zero-dimensional tensor (at position 0) cannot be concatenated");
   EXPECT_FX_ERROR(fx::cat({fx::ones({2})}, 1), "dimension 1 out of range");
   EXPECT_FX_ERROR(fx::stack({fx::ones({2, 3}), fx::ones({2, 4})}),
                   "stack: expects each tensor to be equal size, but got [2, 3] at entry 0 and [2, 4] at entry 1");
   EXPECT_FX_ERROR(fx::stack({}), "non-empty");
-  EXPECT_FX_ERROR(fx::split(fx::ones({5}), std::vector<int64_t>{2, 2}),
-                  "split_sizes must sum exactly to 5");
+  EXPECT_FX_ERROR(fx::split(fx::ones({5}), std::vector<int64_t>{2, 2}), "split_sizes must sum exactly to 5");
   EXPECT_FX_ERROR(fx::split(fx::ones({5}), -1), "split_size must be non-negative");
   EXPECT_FX_ERROR(fx::split(fx::ones({5}), 0), "split_size can only be 0 if dimension size is 0");
   EXPECT_FX_ERROR(fx::chunk(fx::ones({5}), 0), "chunks` to be greater than 0");

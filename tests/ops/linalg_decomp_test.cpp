@@ -560,35 +560,53 @@ TEST(LinalgDecompTransforms, GradJvpHessianOfLogdet) {
 TEST(LinalgDecompTransforms, ForwardOverReverseMatchesReverseOverReverse) {
   // Forward-over-reverse runs each op's JVP through the VJP graph.
   const std::vector<std::pair<std::string, fx::func::UnaryFn>> fns = {
-      {"svdvals", [](const Tensor& x) { return la::svdvals(x.reshape({2, 3})).select(0, 0); }},
-      {"svd", [](const Tensor& x) {
+      {"svdvals",
+       [](const Tensor& x) {
+         return la::svdvals(x.reshape({2, 3})).select(0, 0);
+       }},
+      {"svd",
+       [](const Tensor& x) {
          auto [U, S, Vh] = la::svd(x.reshape({3, 2}), false);
          return (fx::abs(U).sum() * S.sum());
        }},
-      {"eigvalsh", [](const Tensor& x) {
+      {"eigvalsh",
+       [](const Tensor& x) {
          Tensor X = x.reshape({3, 2});
          return la::eigvalsh(fx::matmul(X, X.mT())).select(0, 2);
        }},
-      {"eigh", [](const Tensor& x) {
+      {"eigh",
+       [](const Tensor& x) {
          Tensor X = x.reshape({2, 3});
          auto [L, V] = la::eigh(fx::matmul(X, X.mT()));
          return fx::abs(V).sum() + L.sum();
        }},
-      {"qr", [](const Tensor& x) {
+      {"qr",
+       [](const Tensor& x) {
          auto [Q, R] = la::qr(x.reshape({3, 2}));
          return (Q * Q.sin()).sum() + R.sum();
        }},
-      {"cholesky", [](const Tensor& x) {
+      {"cholesky",
+       [](const Tensor& x) {
          Tensor X = x.reshape({2, 3});
          return la::cholesky(fx::matmul(X, X.mT()) + eye(2)).sum();
        }},
-      {"pinv", [](const Tensor& x) { return la::pinv(x.reshape({2, 3})).pow(2).sum(); }},
-      {"solve_triangular", [](const Tensor& x) {
+      {"pinv",
+       [](const Tensor& x) {
+         return la::pinv(x.reshape({2, 3})).pow(2).sum();
+       }},
+      {"solve_triangular",
+       [](const Tensor& x) {
          Tensor X = x.reshape({2, 3});
          return la::solve_triangular(X.narrow(1, 0, 2) + 3.0 * eye(2), X, true).pow(2).sum();
        }},
-      {"inv", [](const Tensor& x) { return la::inv(x.reshape({2, 3}).narrow(1, 0, 2) + 3.0 * eye(2)).pow(2).sum(); }},
-      {"det", [](const Tensor& x) { return la::det(x.reshape({2, 3}).narrow(1, 0, 2)).pow(2); }},
+      {"inv",
+       [](const Tensor& x) {
+         return la::inv(x.reshape({2, 3}).narrow(1, 0, 2) + 3.0 * eye(2)).pow(2).sum();
+       }},
+      {"det",
+       [](const Tensor& x) {
+         return la::det(x.reshape({2, 3}).narrow(1, 0, 2)).pow(2);
+       }},
   };
   const Tensor x = randn({6}, fx::kFloat64, 103);
   for (const auto& [name, f] : fns) {

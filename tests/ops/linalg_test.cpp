@@ -197,7 +197,9 @@ void check_kernel_against_reference(fx::DType dt, double tol) {
 
 }  // namespace
 
-TEST(LinalgKernel, Float32BlasMatchesReferenceInEveryLayout) { check_kernel_against_reference<float>(fx::kFloat32, 1e-4); }
+TEST(LinalgKernel, Float32BlasMatchesReferenceInEveryLayout) {
+  check_kernel_against_reference<float>(fx::kFloat32, 1e-4);
+}
 TEST(LinalgKernel, Float64BlasMatchesReferenceInEveryLayout) {
   check_kernel_against_reference<double>(fx::kFloat64, 1e-12);
 }
@@ -319,10 +321,12 @@ TEST(Linalg, ErrorsNameOpsAndShapes) {
   EXPECT_FX_ERROR(fx::outer(m23, v3), "outer: expected 1-D tensors");
   EXPECT_FX_ERROR(fx::mm(m23, randn({3, 2}, fx::kFloat64)), "expected both to have the same dtype");
   EXPECT_FX_ERROR(fx::matmul(v3, v3.to(fx::kInt64)), "expected both to have the same dtype");
-  EXPECT_FX_ERROR(fx::mm(fx::ones({2, 2}, fx::TensorOptions(fx::kBool)), fx::ones({2, 2}, fx::TensorOptions(fx::kBool))),
-                  "not implemented for dtype bool");
+  EXPECT_FX_ERROR(
+      fx::mm(fx::ones({2, 2}, fx::TensorOptions(fx::kBool)), fx::ones({2, 2}, fx::TensorOptions(fx::kBool))),
+      "not implemented for dtype bool");
   EXPECT_FX_ERROR(fx::addmm(randn({2}), m23, randn({3, 3})), "addmm: self of sizes [2] cannot be broadcast");
-  EXPECT_FX_ERROR(fx::addmm(randn({2, 3}, fx::kFloat64), m23, randn({3, 3})), "addmm: expected self to have the same dtype");
+  EXPECT_FX_ERROR(fx::addmm(randn({2, 3}, fx::kFloat64), m23, randn({3, 3})),
+                  "addmm: expected self to have the same dtype");
   EXPECT_FX_ERROR(fx::baddbmm(randn({4, 2, 2}), randn({2, 2, 3}), randn({2, 3, 2})), "baddbmm: self of sizes");
   EXPECT_FX_ERROR(fx::tensordot(m23, m45, {1}, {0}), "contracted dimensions need to match");
   EXPECT_FX_ERROR(fx::tensordot(m23, m45, {1}, {0, 1}), "same length");
@@ -354,9 +358,17 @@ void check_all_grads(const std::function<Tensor(const TensorList&)>& f, const Te
 
 TEST(LinalgGrad, MatmulAllRankCombinations) {
   const std::vector<std::pair<fx::Shape, fx::Shape>> cases = {
-      {{3}, {3}},       {{2, 3}, {3}},       {{3}, {3, 2}},          {{2, 3}, {3, 2}},
-      {{2, 2, 3}, {3, 2}}, {{2, 2, 3}, {3}}, {{3}, {2, 3, 2}},       {{2, 3}, {2, 3, 2}},
-      {{2, 1, 2, 3}, {3, 3, 2}}, {{2, 2, 3}, {2, 3, 2}}, {{1, 2, 3}, {2, 3, 1}},
+      {{3}, {3}},
+      {{2, 3}, {3}},
+      {{3}, {3, 2}},
+      {{2, 3}, {3, 2}},
+      {{2, 2, 3}, {3, 2}},
+      {{2, 2, 3}, {3}},
+      {{3}, {2, 3, 2}},
+      {{2, 3}, {2, 3, 2}},
+      {{2, 1, 2, 3}, {3, 3, 2}},
+      {{2, 2, 3}, {2, 3, 2}},
+      {{1, 2, 3}, {2, 3, 1}},
   };
   uint64_t seed = 10;
   for (auto& [sa, sb] : cases) {

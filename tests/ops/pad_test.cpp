@@ -29,12 +29,12 @@ TEST(Pad, ModesOnOneRow) {
   auto row = [](const Tensor& t) { return t.reshape({-1}); };
   EXPECT_TRUE(tensors_equal(row(fx::pad(x, {2, 1}, "constant", 9.0)),
                             fx::tensor({9.0f, 9.0f, 0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 9.0f})));
-  EXPECT_TRUE(tensors_equal(row(fx::pad(x, {2, 1}, "reflect")),
-                            fx::tensor({2.0f, 1.0f, 0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 3.0f})));
+  EXPECT_TRUE(
+      tensors_equal(row(fx::pad(x, {2, 1}, "reflect")), fx::tensor({2.0f, 1.0f, 0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 3.0f})));
   EXPECT_TRUE(tensors_equal(row(fx::pad(x, {2, 1}, "replicate")),
                             fx::tensor({0.0f, 0.0f, 0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 4.0f})));
-  EXPECT_TRUE(tensors_equal(row(fx::pad(x, {2, 1}, "circular")),
-                            fx::tensor({3.0f, 4.0f, 0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 0.0f})));
+  EXPECT_TRUE(
+      tensors_equal(row(fx::pad(x, {2, 1}, "circular")), fx::tensor({3.0f, 4.0f, 0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 0.0f})));
   // Negative pads crop, in every mode.
   EXPECT_TRUE(tensors_equal(row(fx::pad(x, {-1, -2})), fx::tensor({1.0f, 2.0f})));
   EXPECT_TRUE(tensors_equal(row(fx::pad(x, {-1, 2}, "reflect")), fx::tensor({1.0f, 2.0f, 3.0f, 4.0f, 3.0f, 2.0f})));
@@ -73,8 +73,11 @@ TEST(PadGrad, AllModes) {
   check_grads([](const TensorList& t) { return TensorList{fx::pad(t[0], {1, 2, 3, 1}, "reflect")}; }, {x4});
   check_grads([](const TensorList& t) { return TensorList{fx::pad(t[0], {2, 3, 1, 1}, "replicate")}; }, {x4});
   check_grads([](const TensorList& t) { return TensorList{fx::pad(t[0], {2, -1}, "circular")}; }, {x3});
-  check_grads([](const TensorList& t) { return TensorList{fx::pad(t[0], {1, 1, 1, 1, 1, 1}, "replicate")}; },
-              {randn64({1, 2, 2, 3}, 4)});
+  check_grads(
+      [](const TensorList& t) {
+        return TensorList{fx::pad(t[0], {1, 1, 1, 1, 1, 1}, "replicate")};
+      },
+      {randn64({1, 2, 2, 3}, 4)});
 }
 
 }  // namespace

@@ -92,8 +92,8 @@ TEST(PointwiseBinary, IntegerSemantics) {
   EXPECT_TRUE(tensors_equal(i8 * i8, fx::tensor({16, 16}, fx::kInt8)));
   EXPECT_TRUE(tensors_equal(fx::tensor({250}, fx::kUInt8) + 10, fx::tensor({4}, fx::kUInt8)));
   // pow: negative integer exponents as PyTorch.
-  EXPECT_TRUE(tensors_equal(fx::pow(fx::tensor({2, -1, 1, 3}), fx::tensor({-1, -3, -2, 3})),
-                            fx::tensor({0, -1, 1, 27})));
+  EXPECT_TRUE(
+      tensors_equal(fx::pow(fx::tensor({2, -1, 1, 3}), fx::tensor({-1, -3, -2, 3})), fx::tensor({0, -1, 1, 27})));
   // alpha and bool rules.
   EXPECT_TRUE(tensors_equal(fx::add(a, b, 3), fx::tensor({13, -1, 1, -13})));
   EXPECT_FX_ERROR(fx::add(a, b, 0.5), "alpha");
@@ -217,16 +217,16 @@ TEST(PointwiseBinary, LayoutsAndThreads) {
   const int prev = fx::get_num_threads();
   for (int threads : {1, 2}) {
     fx::set_num_threads(threads);
-    EXPECT_TRUE(tensors_equal(a + b.t(), ref));                       // tiled mixed layout
-    EXPECT_TRUE(tensors_equal(a.t() + b, ref.t()));                   // output follows a.t()
-    Tensor bt = b.t().contiguous().t();                               // b's values, column-major
-    Tensor both = a.t() + bt;                                         // both transposed alike
+    EXPECT_TRUE(tensors_equal(a + b.t(), ref));      // tiled mixed layout
+    EXPECT_TRUE(tensors_equal(a.t() + b, ref.t()));  // output follows a.t()
+    Tensor bt = b.t().contiguous().t();              // b's values, column-major
+    Tensor both = a.t() + bt;                        // both transposed alike
     EXPECT_EQ(both.strides(), fx::Shape({1, 257}));
     EXPECT_TRUE(tensors_equal(both.t(), ref));
     Tensor out = fx::empty({257, 513});
     fx::mul_out(out, a.t(), b);
     EXPECT_TRUE(tensors_equal(out, a.t().contiguous() * b));
-    Tensor sl = a.slice(1, 0, 257, 2);                                 // strided
+    Tensor sl = a.slice(1, 0, 257, 2);  // strided
     EXPECT_TRUE(tensors_equal(sl * 2, sl.contiguous() * 2));
     EXPECT_TRUE(tensors_equal(fx::maximum(a, b.t()), fx::maximum(a, b.t().contiguous())));
     EXPECT_TRUE(tensors_equal(a.t() > b, a.t().contiguous() > b));

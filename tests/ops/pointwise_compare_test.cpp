@@ -34,8 +34,8 @@ TEST(PointwiseCompare, ComparisonsPromoteAndHandleNan) {
   EXPECT_TRUE(tensors_equal(m, fx::tensor({false, false, false, true, true, false}).view({2, 3})));
   EXPECT_TRUE(tensors_equal(i == fx::scalar_tensor(2.0, fx::kFloat64), fx::tensor({false, true, false})));
   EXPECT_EQ((fx::empty({0, 2}) < 1).sizes(), fx::Shape({0, 2}));
-  EXPECT_TRUE(tensors_equal(fx::tensor({1.0f}, fx::kFloat16).le(fx::tensor({1.0f}, fx::kBFloat16)),
-                            fx::tensor({true})));
+  EXPECT_TRUE(
+      tensors_equal(fx::tensor({1.0f}, fx::kFloat16).le(fx::tensor({1.0f}, fx::kBFloat16)), fx::tensor({true})));
 }
 
 TEST(PointwiseCompare, LogicalAndPredicates) {

@@ -61,33 +61,41 @@ const std::map<std::string, UnaryFn>& unary_table() {
       {"ceil", [](const Tensor& x, const json&) { return fx::ceil(x); }},
       {"trunc", [](const Tensor& x, const json&) { return fx::trunc(x); }},
       {"frac", [](const Tensor& x, const json&) { return fx::frac(x); }},
-      {"round", [](const Tensor& x, const json& p) { return fx::round(x, static_cast<int64_t>(num(p, "decimals", 0))); }},
+      {"round",
+       [](const Tensor& x, const json& p) { return fx::round(x, static_cast<int64_t>(num(p, "decimals", 0))); }},
       {"leaky_relu", [](const Tensor& x, const json& p) { return fx::leaky_relu(x, num(p, "negative_slope", 0.01)); }},
-      {"elu", [](const Tensor& x, const json& p) {
+      {"elu",
+       [](const Tensor& x, const json& p) {
          return fx::elu(x, num(p, "alpha", 1), num(p, "scale", 1), num(p, "input_scale", 1));
        }},
       {"selu", [](const Tensor& x, const json&) { return fx::selu(x); }},
       {"celu", [](const Tensor& x, const json& p) { return fx::celu(x, num(p, "alpha", 1)); }},
-      {"gelu", [](const Tensor& x, const json& p) {
+      {"gelu",
+       [](const Tensor& x, const json& p) {
          return fx::gelu(x, p.contains("approximate") ? p.at("approximate").get<std::string>() : "none");
        }},
-      {"softplus", [](const Tensor& x, const json& p) { return fx::softplus(x, num(p, "beta", 1), num(p, "threshold", 20)); }},
+      {"softplus",
+       [](const Tensor& x, const json& p) { return fx::softplus(x, num(p, "beta", 1), num(p, "threshold", 20)); }},
       {"mish", [](const Tensor& x, const json&) { return fx::mish(x); }},
-      {"hardtanh", [](const Tensor& x, const json& p) { return fx::hardtanh(x, num(p, "min_val", -1), num(p, "max_val", 1)); }},
+      {"hardtanh",
+       [](const Tensor& x, const json& p) { return fx::hardtanh(x, num(p, "min_val", -1), num(p, "max_val", 1)); }},
       {"hardsigmoid", [](const Tensor& x, const json&) { return fx::hardsigmoid(x); }},
       {"hardswish", [](const Tensor& x, const json&) { return fx::hardswish(x); }},
       {"softsign", [](const Tensor& x, const json&) { return fx::softsign(x); }},
       {"tanhshrink", [](const Tensor& x, const json&) { return fx::tanhshrink(x); }},
       {"logsigmoid", [](const Tensor& x, const json&) { return fx::logsigmoid(x); }},
       {"relu6", [](const Tensor& x, const json&) { return fx::relu6(x); }},
-      {"logit", [](const Tensor& x, const json& p) {
+      {"logit",
+       [](const Tensor& x, const json& p) {
          return fx::logit(x, p.contains("eps") ? std::optional<double>(num(p, "eps", 0)) : std::nullopt);
        }},
-      {"nan_to_num", [](const Tensor& x, const json& p) {
+      {"nan_to_num",
+       [](const Tensor& x, const json& p) {
          auto o = [&](const char* k) { return p.contains(k) ? std::optional<double>(num(p, k, 0)) : std::nullopt; };
          return fx::nan_to_num(x, o("nan").value_or(0.0), o("posinf"), o("neginf"));
        }},
-      {"clamp", [](const Tensor& x, const json& p) { return fx::clamp(x, opt_scalar(p, "min"), opt_scalar(p, "max")); }},
+      {"clamp",
+       [](const Tensor& x, const json& p) { return fx::clamp(x, opt_scalar(p, "min"), opt_scalar(p, "max")); }},
       {"pow", [](const Tensor& x, const json& p) { return fx::pow(x, *opt_scalar(p, "exponent")); }},
   };
   return m;
@@ -121,9 +129,8 @@ const std::map<std::string, BinaryFn>& binary_table() {
       {"bitwise_or", [](const Tensor& a, const Tensor& b, const json&) { return a | b; }},
       {"bitwise_xor", [](const Tensor& a, const Tensor& b, const json&) { return a ^ b; }},
       {"clamp_min", [](const Tensor& a, const Tensor& b, const json&) { return fx::clamp(a, b, Tensor()); }},
-      {"isclose", [](const Tensor& a, const Tensor& b, const json& p) {
-         return fx::isclose(a, b, 1e-5, 1e-8, p.at("equal_nan").get<bool>());
-       }},
+      {"isclose", [](const Tensor& a, const Tensor& b,
+                     const json& p) { return fx::isclose(a, b, 1e-5, 1e-8, p.at("equal_nan").get<bool>()); }},
   };
   return m;
 }
@@ -203,7 +210,9 @@ TEST(PointwiseGolden, AllCasesMatchPyTorch) {
     } else if (kind == "scalar") {
       const std::string sk = c.attrs.at("scalar_kind");
       const json& sv = c.attrs.at("scalar");
-      Scalar s = sk == "int" ? Scalar(sv.get<int64_t>()) : sk == "bool" ? Scalar(sv.get<bool>()) : Scalar(sv.get<double>());
+      Scalar s = sk == "int"    ? Scalar(sv.get<int64_t>())
+                 : sk == "bool" ? Scalar(sv.get<bool>())
+                                : Scalar(sv.get<double>());
       const bool left = c.attrs.contains("left");
       out = scalar_call(op, input(c, left ? "b" : "a"), s, left);
     } else if (kind == "ternary") {

@@ -173,7 +173,11 @@ TEST(PointwiseGrad, BinaryWithBroadcasting) {
       // Quotients between 0 and 3, so the divisor's gradient (-trunc/floor(a / b)) is not all zero.
       {"fmod", [](const Tensor& a, const Tensor& b) { return fx::fmod(a * 5, b + 1); }, 0.3, 0.9},
       {"remainder", [](const Tensor& a, const Tensor& b) { return fx::remainder(a * -5, b + 1); }, 0.3, 0.9},
-      {"lerp_scalar", [](const Tensor& a, const Tensor& b) { return fx::lerp(a, b.expand({2, 3}), 0.3); }, -2, 2},
+      {"lerp_scalar",
+       [](const Tensor& a, const Tensor& b) {
+         return fx::lerp(a, b.expand({2, 3}), 0.3);
+       },
+       -2, 2},
       {"where", [](const Tensor& a, const Tensor& b) { return fx::where(a > 0, a, b); }, -2, 2},
   };
   uint64_t seed = 100;
@@ -201,8 +205,7 @@ TEST(PointwiseGrad, TernaryOps) {
   check_all([](const TensorList& in) { return TensorList{fx::addcmul(in[0], in[1], in[2], 0.7)}; }, {s, t1, t2});
   check_all([](const TensorList& in) { return TensorList{fx::addcdiv(in[0], in[1], in[2], -1.5)}; }, {s, t1, t2});
   Tensor w = uniform({2, 3}, 0, 1, 14);
-  check_all([](const TensorList& in) { return TensorList{fx::lerp(in[0], in[1].expand({2, 3}), in[2])}; },
-            {s, t1, w});
+  check_all([](const TensorList& in) { return TensorList{fx::lerp(in[0], in[1].expand({2, 3}), in[2])}; }, {s, t1, w});
   // clamp with tensor bounds, away from the bounds (x in [-1, 1], bounds +-0.1.. and 1.2+).
   Tensor x = away_from({2, 3}, 0.3, 1.5, 15);
   Tensor lo = uniform({3}, -0.2, -0.1, 16), hi = uniform({2, 1}, 0.1, 0.2, 17);

@@ -128,7 +128,9 @@ TEST(ReduceMinMaxGrad, Gradcheck) {
       [](const TensorList& in) { return T1(in[0].min()); },
       [](const TensorList& in) { return T1(std::get<0>(in[0].max(1))); },
       [](const TensorList& in) { return T1(std::get<0>(in[0].min(-1, true))); },
-      [](const TensorList& in) { return T1(in[0].amax({0, 2})); },
+      [](const TensorList& in) {
+        return T1(in[0].amax({0, 2}));
+      },
       [](const TensorList& in) { return T1(in[0].amin({1}, true)); },
   };
   for (size_t k = 0; k < fns.size(); ++k) {

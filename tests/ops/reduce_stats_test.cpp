@@ -29,7 +29,7 @@ TEST(ReduceVar, ValuesAndCorrection) {
   auto [s, m2] = fx::std_mean(x);
   EXPECT_DOUBLE_EQ(s.item<double>(), std::sqrt(5.0 / 3.0));
   EXPECT_DOUBLE_EQ(m2.item<double>(), 2.5);
-  EXPECT_TRUE(std::isnan(fx::tensor({3.0}).var().item<double>()));                  // 0 / 0
+  EXPECT_TRUE(std::isnan(fx::tensor({3.0}).var().item<double>()));                      // 0 / 0
   EXPECT_TRUE(std::isinf(fx::tensor({1.0, 2.0}).var(std::nullopt, 2).item<double>()));  // m2 / 0
   EXPECT_TRUE(std::isnan(fx::zeros({0}).var().item<float>()));
   EXPECT_FX_ERROR(fx::tensor({1, 2}).var(), "floating point");
@@ -61,8 +61,8 @@ TEST(ReduceNorm, OrdersAndEdgeCases) {
   EXPECT_NEAR(x.norm(3).item<float>(), std::cbrt(91.0), 1e-5);
   EXPECT_NEAR(fx::tensor({1.0, 2.0}).norm(-1).item<double>(), 2.0 / 3.0, 1e-12);
   EXPECT_NEAR(fx::tensor({1.0, 4.0}).norm(0.5).item<double>(), 9.0, 1e-12);
-  EXPECT_TRUE(tensors_close(fx::frobenius_norm(fx::tensor({{1.0f, 2.0f}, {3.0f, 4.0f}})),
-                            fx::scalar_tensor(std::sqrt(30.0f))));
+  EXPECT_TRUE(
+      tensors_close(fx::frobenius_norm(fx::tensor({{1.0f, 2.0f}, {3.0f, 4.0f}})), fx::scalar_tensor(std::sqrt(30.0f))));
   EXPECT_TRUE(tensors_close(fx::tensor({{3.0f, 4.0f}, {6.0f, 8.0f}}).norm(2, fx::DimList{1}, true),
                             fx::tensor({{5.0f}, {10.0f}})));
   EXPECT_EQ(fx::zeros({0, 3}).norm().item<float>(), 0.0f);

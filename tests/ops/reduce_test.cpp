@@ -148,8 +148,7 @@ TEST(ReduceSum, LongFloatSumIsAccurate) {
   // Column mode over 1M rows as well.
   Tensor y = fx::full({int64_t{1} << 20, 4}, 0.1f);
   Tensor s = y.sum({0});
-  for (int64_t k = 0; k < 4; ++k)
-    EXPECT_LT(std::abs(s[k].item<double>() - exact / 16) / (exact / 16), 1e-6) << k;
+  for (int64_t k = 0; k < 4; ++k) EXPECT_LT(std::abs(s[k].item<double>() - exact / 16) / (exact / 16), 1e-6) << k;
 }
 
 // Results do not depend on the thread count (Note [Deterministic tree reduction]).
@@ -159,9 +158,13 @@ TEST(ReduceSum, ThreadCountIndependent) {
   Tensor wide = fx::randn({64, 8192});
   Tensor tall = fx::randn({200000, 3});
   auto results = [&] {
-    return TensorList{big.sum(),        big.mean(),      wide.sum({0}),   wide.sum({1}), wide.t().sum({0}),
-                      tall.sum({0}),    tall.sum({1}),   wide.var(fx::DimList{0}),   wide.norm(),   big.amax(),
-                      wide.logsumexp({1}), std::get<1>(wide.max(0)), wide.prod(0), fx::count_nonzero(tall)};
+    return TensorList{big.sum(),           big.mean(),
+                      wide.sum({0}),       wide.sum({1}),
+                      wide.t().sum({0}),   tall.sum({0}),
+                      tall.sum({1}),       wide.var(fx::DimList{0}),
+                      wide.norm(),         big.amax(),
+                      wide.logsumexp({1}), std::get<1>(wide.max(0)),
+                      wide.prod(0),        fx::count_nonzero(tall)};
   };
   fx::set_num_threads(1);
   TensorList one = results();

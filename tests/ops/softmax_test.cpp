@@ -28,8 +28,7 @@ TEST(Softmax, MatchesDefinitionAlongEveryDim) {
     Tensor y = x.softmax(d);
     EXPECT_TRUE(tensors_close(y, ref_softmax(x, d), 1e-5, 1e-7)) << d;
     EXPECT_TRUE(tensors_close(y.sum({d}), fx::ones(y.sum({d}).sizes()), 1e-5, 1e-6)) << d;
-    EXPECT_TRUE(tensors_close(x.log_softmax(d), ref_softmax(x, d).to(fx::kFloat64).log().to(fx::kFloat32), 1e-5,
-                              1e-5))
+    EXPECT_TRUE(tensors_close(x.log_softmax(d), ref_softmax(x, d).to(fx::kFloat64).log().to(fx::kFloat32), 1e-5, 1e-5))
         << d;
   }
 }
@@ -40,8 +39,8 @@ TEST(Softmax, StableForExtremeInputs) {
   const float a = 1.0f / (1.0f + std::exp(1.0f));
   EXPECT_TRUE(tensors_close(y, fx::tensor({{a, 1 - a}, {1 - a, a}}), 1e-5, 1e-6));
   Tensor l = x.log_softmax(1);
-  EXPECT_TRUE(tensors_close(l, fx::tensor({{std::log(a), std::log(1 - a)}, {std::log(1 - a), std::log(a)}}), 1e-5,
-                            1e-5));
+  EXPECT_TRUE(
+      tensors_close(l, fx::tensor({{std::log(a), std::log(1 - a)}, {std::log(1 - a), std::log(a)}}), 1e-5, 1e-5));
   // -inf entries get probability 0 (log-prob -inf); an all -inf row is nan, as PyTorch.
   Tensor m = fx::tensor({{-INFINITY, 0.0f}, {-INFINITY, -INFINITY}}).softmax(1);
   EXPECT_EQ(m[0][0].item<float>(), 0.0f);

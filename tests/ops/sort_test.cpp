@@ -120,7 +120,8 @@ TEST(SortErrors, Messages) {
   EXPECT_FX_ERROR(x.topk(4), "topk: k (4) is out of range for dimension 1 with size 3");
   EXPECT_FX_ERROR(x.topk(-1), "topk: k (-1) is out of range");
   EXPECT_FX_ERROR(x.sort(2), "dimension 2 out of range");
-  EXPECT_FX_ERROR(fx::bucketize(x, fx::zeros({2, 2})), "bucketize: boundaries tensor must be 1 dimension, but got dim(2)");
+  EXPECT_FX_ERROR(fx::bucketize(x, fx::zeros({2, 2})),
+                  "bucketize: boundaries tensor must be 1 dimension, but got dim(2)");
   EXPECT_FX_ERROR(fx::searchsorted(fx::zeros({2, 3}), fx::zeros({3, 3})),
                   "first N-1 dimensions of boundaries tensor and input value tensor must match");
   EXPECT_FX_ERROR(fx::searchsorted(fx::tensor({false, true}), fx::tensor({true})), "not implemented for bool");

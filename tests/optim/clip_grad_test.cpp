@@ -26,8 +26,8 @@ TEST(ClipGradGolden, NormsAndClippedGradsMatchPyTorch) {
     if (c.name.rfind("clip/", 0) != 0) continue;
     SCOPED_TRACE(c.name);
     ++n;
-    double norm_type = c.attrs["norm_type"].is_string() ? std::numeric_limits<double>::infinity()
-                                                          : c.attrs["norm_type"].get<double>();
+    double norm_type =
+        c.attrs["norm_type"].is_string() ? std::numeric_limits<double>::infinity() : c.attrs["norm_type"].get<double>();
     std::vector<fx::Tensor> ps;
     for (int i = 0; i < 3; ++i) {
       fx::Tensor g = c.at(key("g", i));
@@ -66,8 +66,8 @@ TEST(ClipGrad, NonFiniteAndEdgeCases) {
 TEST(ClipGrad, ValueClampsAndHandlesLayouts) {
   fx::Tensor p = fx::zeros({2, 3}, fx::TensorOptions(fx::kFloat64).requires_grad(true));
   // A non-contiguous gradient (transposed view of a (3, 2) tensor).
-  fx::Tensor g = fx::tensor(std::vector<double>{-3, 0.5, 2, -0.25, 7, std::nan("")}, {3, 2},
-                            fx::TensorOptions(fx::kFloat64)).t();
+  fx::Tensor g =
+      fx::tensor(std::vector<double>{-3, 0.5, 2, -0.25, 7, std::nan("")}, {3, 2}, fx::TensorOptions(fx::kFloat64)).t();
   ASSERT_FALSE(g.is_contiguous());
   p.set_grad(g);
   optim::clip_grad_value_(p, 1.0);

@@ -64,14 +64,15 @@ std::shared_ptr<optim::LRScheduler> build(optim::Optimizer& opt, const std::stri
   if (name == "CosineAnnealingWarmRestarts")
     return std::make_shared<optim::CosineAnnealingWarmRestarts>(opt, i("T_0", 1), i("T_mult", 1), d("eta_min", 0));
   if (name == "LinearLR")
-    return std::make_shared<optim::LinearLR>(opt, d("start_factor", 1.0 / 3), d("end_factor", 1.0), i("total_iters", 5));
+    return std::make_shared<optim::LinearLR>(opt, d("start_factor", 1.0 / 3), d("end_factor", 1.0),
+                                             i("total_iters", 5));
   if (name == "ConstantLR") return std::make_shared<optim::ConstantLR>(opt, d("factor", 1.0 / 3), i("total_iters", 5));
   if (name == "PolynomialLR") return std::make_shared<optim::PolynomialLR>(opt, i("total_iters", 5), d("power", 1));
   if (name == "LambdaLR") return std::make_shared<optim::LambdaLR>(opt, named_lambda(attrs["lambda"]));
   if (name == "MultiplicativeLR") return std::make_shared<optim::MultiplicativeLR>(opt, named_lambda(attrs["lambda"]));
   if (name == "OneCycleLR") {
     std::vector<double> max_lr = kw["max_lr"].is_array() ? kw["max_lr"].get<std::vector<double>>()
-                                                          : std::vector<double>{kw["max_lr"].get<double>()};
+                                                         : std::vector<double>{kw["max_lr"].get<double>()};
     optim::OneCycleLROptions o(0);
     o.max_lrs(max_lr);
     if (kw.contains("total_steps")) o.total_steps(kw["total_steps"].get<int64_t>());

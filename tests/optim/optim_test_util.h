@@ -21,12 +21,18 @@ namespace optim = fluxion::optim;
 inline optim::OptionMap to_option_map(const nlohmann::json& j) {
   optim::OptionMap m;
   for (const auto& [k, v] : j.items()) {
-    if (v.is_null()) m[k] = std::monostate{};
-    else if (v.is_boolean()) m[k] = v.get<bool>();
-    else if (v.is_number_integer()) m[k] = v.get<int64_t>();
-    else if (v.is_number()) m[k] = v.get<double>();
-    else if (v.is_string()) m[k] = v.get<std::string>();
-    else m[k] = v.get<std::vector<double>>();
+    if (v.is_null())
+      m[k] = std::monostate{};
+    else if (v.is_boolean())
+      m[k] = v.get<bool>();
+    else if (v.is_number_integer())
+      m[k] = v.get<int64_t>();
+    else if (v.is_number())
+      m[k] = v.get<double>();
+    else if (v.is_string())
+      m[k] = v.get<std::string>();
+    else
+      m[k] = v.get<std::vector<double>>();
   }
   return m;
 }
@@ -130,8 +136,7 @@ struct Problem {
   }
 
   std::vector<double> grad(const std::vector<double>& x) const {
-    if (kind == "rosen")
-      return {-2 * (1 - x[0]) - 400 * x[0] * (x[1] - x[0] * x[0]), 200 * (x[1] - x[0] * x[0])};
+    if (kind == "rosen") return {-2 * (1 - x[0]) - 400 * x[0] * (x[1] - x[0] * x[0]), 200 * (x[1] - x[0] * x[0])};
     std::vector<double> r(8), g(10, 0.0);
     for (int i = 0; i < 8; ++i) {
       r[i] = -y[i];

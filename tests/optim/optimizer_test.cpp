@@ -241,8 +241,7 @@ TEST(Optimizer, LoadStateDictErrorsChangeNothing) {
 TEST(Optimizer, ParamGroupsAndOptions) {
   auto mk = [](double v) { return fx::full({2}, v, fx::TensorOptions(fx::kFloat64).requires_grad(true)); };
   fx::Tensor a = mk(1), b = mk(1), c = mk(1);
-  optim::SGD opt(std::vector<optim::OptimizerParamGroup>{{{a}}, {{b}, optim::SGDOptions(0.5)}},
-                 optim::SGDOptions(0.1));
+  optim::SGD opt(std::vector<optim::OptimizerParamGroup>{{{a}}, {{b}, optim::SGDOptions(0.5)}}, optim::SGDOptions(0.1));
   EXPECT_EQ(opt.param_groups().size(), 2u);
   EXPECT_EQ(opt.param_groups()[0].options().get_lr(), 0.1);
   EXPECT_EQ(opt.param_groups()[1].options_as<optim::SGDOptions>().lr(), 0.5);
@@ -346,9 +345,14 @@ TEST(Optimizer, ThreadedKernelsMatchSingleThread) {
     fx::set_num_threads(threads);
     fx::Tensor p = fx::tensor(x, {n}, fx::TensorOptions(fx::kFloat32)).requires_grad_(true);
     std::unique_ptr<optim::Optimizer> opt;
-    if (which == "adam") opt = std::make_unique<optim::Adam>(std::vector<fx::Tensor>{p}, optim::AdamOptions(0.01).amsgrad(true));
-    if (which == "sgd") opt = std::make_unique<optim::SGD>(std::vector<fx::Tensor>{p}, optim::SGDOptions(0.01).momentum(0.9).nesterov(true));
-    if (which == "rmsprop") opt = std::make_unique<optim::RMSprop>(std::vector<fx::Tensor>{p}, optim::RMSpropOptions().centered(true).momentum(0.5));
+    if (which == "adam")
+      opt = std::make_unique<optim::Adam>(std::vector<fx::Tensor>{p}, optim::AdamOptions(0.01).amsgrad(true));
+    if (which == "sgd")
+      opt = std::make_unique<optim::SGD>(std::vector<fx::Tensor>{p},
+                                         optim::SGDOptions(0.01).momentum(0.9).nesterov(true));
+    if (which == "rmsprop")
+      opt = std::make_unique<optim::RMSprop>(std::vector<fx::Tensor>{p},
+                                             optim::RMSpropOptions().centered(true).momentum(0.5));
     for (int s = 0; s < 3; ++s) {
       p.set_grad(fx::tensor(g, {n}, fx::TensorOptions(fx::kFloat32)));
       opt->step();

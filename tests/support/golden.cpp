@@ -17,9 +17,9 @@ const fx::Tensor& GoldenCase::at(const std::string& key) const {
 namespace {
 fx::DType parse_dtype(const std::string& s) {
   static const std::map<std::string, fx::DType> m = {
-      {"float32", fx::kFloat32}, {"float64", fx::kFloat64}, {"float16", fx::kFloat16}, {"bfloat16", fx::kBFloat16},
-      {"int8", fx::kInt8},       {"uint8", fx::kUInt8},     {"int32", fx::kInt32},     {"int64", fx::kInt64},
-      {"bool", fx::kBool}};
+      {"float32", fx::kFloat32},   {"float64", fx::kFloat64}, {"float16", fx::kFloat16},
+      {"bfloat16", fx::kBFloat16}, {"int8", fx::kInt8},       {"uint8", fx::kUInt8},
+      {"int32", fx::kInt32},       {"int64", fx::kInt64},     {"bool", fx::kBool}};
   auto it = m.find(s);
   FX_CHECK(it != m.end(), "golden: unknown dtype '", s, "'");
   return it->second;

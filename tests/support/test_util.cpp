@@ -29,8 +29,8 @@ namespace fx = fluxion;
     }
   }
   if (bad == 0) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << bad << " of " << a.numel() << " elements differ (rtol " << rtol
-                                       << ", atol " << atol << "):" << os.str();
+  return ::testing::AssertionFailure() << bad << " of " << a.numel() << " elements differ (rtol " << rtol << ", atol "
+                                       << atol << "):" << os.str();
 }
 
 ::testing::AssertionResult tensors_equal(const fx::Tensor& actual, const fx::Tensor& expected) {

@@ -16,15 +16,15 @@ namespace fxtest {
 ::testing::AssertionResult tensors_equal(const fluxion::Tensor& actual, const fluxion::Tensor& expected);
 
 /// Expects `stmt` to throw fluxion::Error whose message contains `substr`.
-#define EXPECT_FX_ERROR(stmt, substr)                                                               \
-  do {                                                                                              \
-    try {                                                                                           \
-      stmt;                                                                                         \
-      ADD_FAILURE() << "expected fluxion::Error containing \"" << (substr) << "\" from " #stmt;     \
-    } catch (const ::fluxion::Error& e) {                                                           \
-      EXPECT_NE(std::string(e.what()).find(substr), std::string::npos)                              \
-          << "error message \"" << e.what() << "\" does not contain \"" << (substr) << "\"";       \
-    }                                                                                               \
+#define EXPECT_FX_ERROR(stmt, substr)                                                           \
+  do {                                                                                          \
+    try {                                                                                       \
+      stmt;                                                                                     \
+      ADD_FAILURE() << "expected fluxion::Error containing \"" << (substr) << "\" from " #stmt; \
+    } catch (const ::fluxion::Error& e) {                                                       \
+      EXPECT_NE(std::string(e.what()).find(substr), std::string::npos)                          \
+          << "error message \"" << e.what() << "\" does not contain \"" << (substr) << "\"";    \
+    }                                                                                           \
   } while (0)
 
 }  // namespace fxtest

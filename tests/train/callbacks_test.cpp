@@ -43,7 +43,9 @@ std::vector<std::string> split(const std::string& s, char sep) {
 struct Fixture {
   explicit Fixture(std::vector<tr::CallbackPtr> cbs, std::vector<tr::MetricPtr> metrics = tr::make_metrics({"acc"}),
                    double lr = 1e-2)
-      : train(trtest::blobs(128)), val(trtest::blobs(64, 2)), tl(trtest::loader(train, 32)),
+      : train(trtest::blobs(128)),
+        val(trtest::blobs(64, 2)),
+        tl(trtest::loader(train, 32)),
         vl(trtest::loader(val, 64, false)) {
     fx::manual_seed(0);
     net = trtest::make_net();
@@ -280,7 +282,9 @@ TEST(Callbacks, ProgressBarLiveOnATerminal) {
 /// Checks after clipping (runs after GradientClipping, order 0 < 1).
 struct NormProbe : tr::Callback {
   int order() const override { return 1; }
-  void on_backward_end(tr::Trial& t) override { max_norm = std::max(max_norm, fx::optim::get_total_norm(t.model().parameters())); }
+  void on_backward_end(tr::Trial& t) override {
+    max_norm = std::max(max_norm, fx::optim::get_total_norm(t.model().parameters()));
+  }
   double max_norm = 0;
 };
 

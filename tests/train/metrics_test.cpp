@@ -11,7 +11,9 @@ namespace tr = fluxion::train;
 namespace {
 
 // Predictions argmax: [0, 1, 2, 0]; targets [0, 1, 1, 2].
-fx::Tensor logits() { return fx::tensor({{2.0f, 1.0f, 0.0f}, {0.0f, 3.0f, 1.0f}, {1.0f, 0.0f, 5.0f}, {4.0f, 0.0f, 1.0f}}); }
+fx::Tensor logits() {
+  return fx::tensor({{2.0f, 1.0f, 0.0f}, {0.0f, 3.0f, 1.0f}, {1.0f, 0.0f, 5.0f}, {4.0f, 0.0f, 1.0f}});
+}
 fx::Tensor targets() { return fx::tensor({0L, 1L, 1L, 2L}); }
 
 TEST(Metrics, Accuracy) {
@@ -78,8 +80,8 @@ TEST(Metrics, RunningMeanIsWeightedByBatchSize) {
   loss.add(3.0, 1);
   EXPECT_DOUBLE_EQ(loss.compute().at("loss"), 1.5);
   tr::RunningMean user("max_logit", [](const fx::Tensor& out, const fx::Tensor&) { return out.max().item<double>(); });
-  user.update(logits(), targets());                                    // 5, weight 4
-  user.update(logits().narrow(0, 0, 2), targets().narrow(0, 0, 2));    // 3, weight 2
+  user.update(logits(), targets());                                  // 5, weight 4
+  user.update(logits().narrow(0, 0, 2), targets().narrow(0, 0, 2));  // 3, weight 2
   EXPECT_DOUBLE_EQ(user.compute().at("max_logit"), (5.0 * 4 + 3.0 * 2) / 6.0);
 }
 

@@ -1,10 +1,10 @@
 // Shared helpers of the fluxion::train tests: a small synthetic classification problem and model.
 #pragma once
 
+#include <unistd.h>
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <unistd.h>
 
 #include "fluxion/data.h"
 #include "fluxion/fluxion.h"

@@ -160,7 +160,8 @@ TEST(Trial, ResumeContinuesBitForBit) {
   // Interrupted: 1 epoch with a checkpoint...
   const std::string ckpt = dir / "last.ckpt";
   {
-    auto b = make(5, {std::make_shared<tr::ModelCheckpoint>(ckpt), std::make_shared<tr::EarlyStopping>("val_loss", 10)});
+    auto b =
+        make(5, {std::make_shared<tr::ModelCheckpoint>(ckpt), std::make_shared<tr::EarlyStopping>("val_loss", 10)});
     auto tl = trtest::loader(train, 16, true, 11), vl = trtest::loader(val, 32, false);
     b->fit(tl, 1, vl);
   }
@@ -208,7 +209,6 @@ TEST(Trial, MetadataMustBeJson) {
   EXPECT_EQ(meta["epoch"], 0);
 }
 
-
 TEST(Trial, ReduceLROnPlateauGetsTheMonitoredMetric) {
   fx::manual_seed(0);
   auto ds = trtest::blobs(64);
@@ -216,8 +216,9 @@ TEST(Trial, ReduceLROnPlateauGetsTheMonitoredMetric) {
   auto net = trtest::make_net();
   auto opt = std::make_shared<fx::optim::SGD>(net.parameters(), fx::optim::SGDOptions(0.1));
   // A metric that never improves: with patience 0 the lr halves after every epoch but the first.
-  tr::Trial trial(net, opt, tr::cross_entropy_loss(),
-                  {std::make_shared<tr::RunningMean>("flat", [](const fx::Tensor&, const fx::Tensor&) { return 1.0; })});
+  tr::Trial trial(
+      net, opt, tr::cross_entropy_loss(),
+      {std::make_shared<tr::RunningMean>("flat", [](const fx::Tensor&, const fx::Tensor&) { return 1.0; })});
   trial.set_scheduler(std::make_shared<fx::optim::ReduceLROnPlateau>(
                           *opt, fx::optim::ReduceLROnPlateauOptions().factor(0.5).patience(0)),
                       tr::SchedulerStep::kEpoch, "flat");

@@ -17,11 +17,11 @@
 namespace fluxion {
 
 struct Checkpoint {
-  OrderedDict<std::string, Tensor> model;                // Module::state_dict()
-  std::optional<optim::OptimizerStateDict> optimizer;    // Optimizer::state_dict()
-  std::optional<optim::SchedulerState> scheduler;        // LRScheduler::state_dict()
-  std::optional<std::pair<uint64_t, uint64_t>> rng;      // default_generator().get_state()
-  std::string metadata = "{}";                           // any JSON value (epoch, metrics, ...)
+  OrderedDict<std::string, Tensor> model;              // Module::state_dict()
+  std::optional<optim::OptimizerStateDict> optimizer;  // Optimizer::state_dict()
+  std::optional<optim::SchedulerState> scheduler;      // LRScheduler::state_dict()
+  std::optional<std::pair<uint64_t, uint64_t>> rng;    // default_generator().get_state()
+  std::string metadata = "{}";                         // any JSON value (epoch, metrics, ...)
 };
 
 /// Writes `ckpt` to `path` atomically. Throws fluxion::Error if metadata is not valid JSON.

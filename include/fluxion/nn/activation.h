@@ -11,13 +11,13 @@
 namespace fluxion::nn {
 
 // A parameterless activation module `Name` computing `expr` (x is the input).
-#define FX_NN_ACTIVATION(Name, expr)                                       \
-  class Name##Impl : public ModuleImpl {                                   \
-   public:                                                                 \
-    Name##Impl() = default;                                                \
-    std::string name() const override { return #Name; }                    \
-    Tensor forward(const Tensor& x) override { return expr; }              \
-  };                                                                       \
+#define FX_NN_ACTIVATION(Name, expr)                          \
+  class Name##Impl : public ModuleImpl {                      \
+   public:                                                    \
+    Name##Impl() = default;                                   \
+    std::string name() const override { return #Name; }       \
+    Tensor forward(const Tensor& x) override { return expr; } \
+  };                                                          \
   FX_MODULE(Name)
 
 FX_NN_ACTIVATION(SELU, functional::selu(x));

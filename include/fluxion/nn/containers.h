@@ -16,8 +16,9 @@ namespace fluxion::nn {
 namespace detail {
 /// A module handle (Module, Linear, ...) or a shared_ptr to a ModuleImpl subclass.
 template <class M>
-concept ModuleLike = std::is_base_of_v<Module, std::decay_t<M>> ||
-                     requires(const std::decay_t<M>& m) { std::shared_ptr<ModuleImpl>(m); };
+concept ModuleLike = std::is_base_of_v<Module, std::decay_t<M>> || requires(const std::decay_t<M>& m) {
+  std::shared_ptr<ModuleImpl>(m);
+};
 
 template <class M>
 Module as_module(const M& m) {
@@ -38,8 +39,7 @@ class SequentialImpl : public ModuleImpl {
  public:
   SequentialImpl() = default;
   template <class... Ms>
-    requires(sizeof...(Ms) > 0 && (detail::ModuleLike<Ms> && ...))
-  explicit SequentialImpl(Ms&&... modules) {
+  requires(sizeof...(Ms) > 0 && (detail::ModuleLike<Ms> && ...)) explicit SequentialImpl(Ms&&... modules) {
     (push_back(std::forward<Ms>(modules)), ...);
   }
   /// Named children, as PyTorch's Sequential(OrderedDict(...)).
@@ -47,16 +47,12 @@ class SequentialImpl : public ModuleImpl {
 
   /// Appends a module named by its position ("0", "1", ...).
   template <class M>
-    requires detail::ModuleLike<M>
-  void push_back(const M& module) {
-    push_back_module(std::to_string(modules_.size()), detail::as_module(module));
-  }
+  requires detail::ModuleLike<M>
+  void push_back(const M& module) { push_back_module(std::to_string(modules_.size()), detail::as_module(module)); }
   /// Appends a module under an explicit name.
   template <class M>
-    requires detail::ModuleLike<M>
-  void push_back(const std::string& name, const M& module) {
-    push_back_module(name, detail::as_module(module));
-  }
+  requires detail::ModuleLike<M>
+  void push_back(const std::string& name, const M& module) { push_back_module(name, detail::as_module(module)); }
   /// Appends every module of another Sequential.
   void extend(const SequentialImpl& other);
 
@@ -90,17 +86,14 @@ class ModuleListImpl : public ModuleImpl {
  public:
   ModuleListImpl() = default;
   template <class... Ms>
-    requires(sizeof...(Ms) > 0 && (detail::ModuleLike<Ms> && ...))
-  explicit ModuleListImpl(Ms&&... modules) {
+  requires(sizeof...(Ms) > 0 && (detail::ModuleLike<Ms> && ...)) explicit ModuleListImpl(Ms&&... modules) {
     (push_back(std::forward<Ms>(modules)), ...);
   }
   explicit ModuleListImpl(const std::vector<Module>& modules);
 
   template <class M>
-    requires detail::ModuleLike<M>
-  void push_back(const M& module) {
-    push_back_module(detail::as_module(module));
-  }
+  requires detail::ModuleLike<M>
+  void push_back(const M& module) { push_back_module(detail::as_module(module)); }
   void extend(const std::vector<Module>& modules);
 
   Module operator[](int64_t i) const;
@@ -131,10 +124,8 @@ class ModuleDictImpl : public ModuleImpl {
 
   /// Adds (or, if the key exists, replaces) the module under `key`.
   template <class M>
-    requires detail::ModuleLike<M>
-  void insert(const std::string& key, const M& module) {
-    insert_module(key, detail::as_module(module));
-  }
+  requires detail::ModuleLike<M>
+  void insert(const std::string& key, const M& module) { insert_module(key, detail::as_module(module)); }
   void update(const std::vector<std::pair<std::string, Module>>& modules);
 
   /// The module under `key` (throws naming the key and the known keys if absent).

@@ -13,8 +13,8 @@ namespace fluxion::nn {
 
 /// Options of losses that only have a reduction ("none", "mean", "sum").
 struct ReductionOptions {
-  ReductionOptions(const char* reduction = "mean") : reduction_(reduction) {}      // NOLINT
-  ReductionOptions(std::string reduction) : reduction_(std::move(reduction)) {}   // NOLINT
+  ReductionOptions(const char* reduction = "mean") : reduction_(reduction) {}    // NOLINT
+  ReductionOptions(std::string reduction) : reduction_(std::move(reduction)) {}  // NOLINT
   FX_ARG(std::string, reduction);
 };
 using MSELossOptions = ReductionOptions;
@@ -31,16 +31,16 @@ class LossImpl : public ModuleImpl {
   std::string name_;
 };
 
-#define FX_NN_REDUCTION_LOSS(Name, fn)                                                           \
-  class Name##Impl : public LossImpl {                                                           \
-   public:                                                                                       \
+#define FX_NN_REDUCTION_LOSS(Name, fn)                                                               \
+  class Name##Impl : public LossImpl {                                                               \
+   public:                                                                                           \
     explicit Name##Impl(const ReductionOptions& options = {}) : LossImpl(#Name), options(options) {} \
-    void pretty_print(std::ostream& os) const override;                                          \
-    Tensor forward(const Tensor& input, const Tensor& target) {                                  \
-      return functional::fn(input, target, options.reduction());                                 \
-    }                                                                                            \
-    ReductionOptions options;                                                                    \
-  };                                                                                             \
+    void pretty_print(std::ostream& os) const override;                                              \
+    Tensor forward(const Tensor& input, const Tensor& target) {                                      \
+      return functional::fn(input, target, options.reduction());                                     \
+    }                                                                                                \
+    ReductionOptions options;                                                                        \
+  };                                                                                                 \
   FX_MODULE(Name)
 
 FX_NN_REDUCTION_LOSS(MSELoss, mse_loss);
@@ -246,7 +246,8 @@ struct PoissonNLLLossOptions {
 };
 class PoissonNLLLossImpl : public LossImpl {
  public:
-  explicit PoissonNLLLossImpl(const PoissonNLLLossOptions& options = {}) : LossImpl("PoissonNLLLoss"), options(options) {}
+  explicit PoissonNLLLossImpl(const PoissonNLLLossOptions& options = {})
+      : LossImpl("PoissonNLLLoss"), options(options) {}
   Tensor forward(const Tensor& input, const Tensor& target);
   PoissonNLLLossOptions options;
 };

@@ -28,16 +28,16 @@
 /// Declares an option field with a chaining setter and a getter, as LibTorch's TORCH_ARG:
 ///   struct LinearOptions { FX_ARG(bool, bias) = true; };   LinearOptions(2, 3).bias(false).bias() == false
 #ifndef FX_ARG
-#define FX_ARG(T, name)                          \
- public:                                         \
-  auto name(const T& new_##name)->decltype(*this) { \
-    this->name##_ = new_##name;                  \
-    return *this;                                \
-  }                                              \
+#define FX_ARG(T, name)                                    \
+ public:                                                   \
+  auto name(const T& new_##name)->decltype(*this) {        \
+    this->name##_ = new_##name;                            \
+    return *this;                                          \
+  }                                                        \
   const T& name() const noexcept { return this->name##_; } \
-  T& name() noexcept { return this->name##_; }   \
-                                                 \
- private:                                        \
+  T& name() noexcept { return this->name##_; }             \
+                                                           \
+ private:                                                  \
   T name##_
 #endif
 
@@ -279,9 +279,9 @@ class ModuleHolder : public Module {
 
   /// Constructs Impl(args...) (with no arguments: a default-constructed Impl).
   template <class... Args>
-    requires(is_ctor_args<Args...>())
-  explicit ModuleHolder(Args&&... args) : Module(std::make_shared<Impl>(std::forward<Args>(args)...)) {}
-  ModuleHolder(std::nullptr_t) : Module(nullptr) {}  // NOLINT
+  requires(is_ctor_args<Args...>()) explicit ModuleHolder(Args&&... args)
+      : Module(std::make_shared<Impl>(std::forward<Args>(args)...)) {}
+  ModuleHolder(std::nullptr_t) : Module(nullptr) {}                                                            // NOLINT
   ModuleHolder(std::shared_ptr<Impl> impl) : Module(std::static_pointer_cast<ModuleImpl>(std::move(impl))) {}  // NOLINT
 
   Impl* operator->() const { return static_cast<Impl*>(&checked()); }
@@ -293,8 +293,7 @@ class ModuleHolder : public Module {
   template <class... Args>
   decltype(auto) operator()(Args&&... args) const {
     Impl& m = **this;
-    if constexpr (sizeof...(Args) == 1 &&
-                  (std::is_convertible_v<Args, const Tensor&> && ...) &&
+    if constexpr (sizeof...(Args) == 1 && (std::is_convertible_v<Args, const Tensor&> && ...) &&
                   std::is_same_v<decltype(m.forward(std::declval<Args>()...)), Tensor>) {
       return m.call_with_hooks(args..., [&] { return m.forward(std::forward<Args>(args)...); });
     } else {
@@ -313,10 +312,10 @@ class ModuleHolder : public Module {
 };
 
 /// Declares the handle class `Name` for `Name##Impl` (LibTorch's TORCH_MODULE).
-#define FX_MODULE(Name)                                                   \
-  class Name : public ::fluxion::nn::ModuleHolder<Name##Impl> {           \
-   public:                                                                \
-    using ::fluxion::nn::ModuleHolder<Name##Impl>::ModuleHolder;          \
+#define FX_MODULE(Name)                                          \
+  class Name : public ::fluxion::nn::ModuleHolder<Name##Impl> {  \
+   public:                                                       \
+    using ::fluxion::nn::ModuleHolder<Name##Impl>::ModuleHolder; \
   }
 
 /// Readable summary: the layer tree, every parameter's shape and the total parameter count.

@@ -34,9 +34,9 @@ class BatchNormImplBase : public ModuleImpl {
   Tensor forward(const Tensor& x) override;
 
   BatchNormOptions options;
-  Tensor weight, bias;                          // (C) or undefined (affine = false)
-  Tensor running_mean, running_var;             // (C) or undefined (track_running_stats = false)
-  Tensor num_batches_tracked;                   // int64 scalar or undefined
+  Tensor weight, bias;               // (C) or undefined (affine = false)
+  Tensor running_mean, running_var;  // (C) or undefined (track_running_stats = false)
+  Tensor num_batches_tracked;        // int64 scalar or undefined
 
  protected:
   BatchNormImplBase(const BatchNormOptions& options, int dims_lo, int dims_hi);

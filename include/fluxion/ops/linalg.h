@@ -19,8 +19,7 @@ Tensor outer(const Tensor& a, const Tensor& b);
 Tensor addmm(const Tensor& self, const Tensor& m1, const Tensor& m2, const Scalar& beta = 1, const Scalar& alpha = 1);
 Tensor addmv(const Tensor& self, const Tensor& m, const Tensor& v, const Scalar& beta = 1, const Scalar& alpha = 1);
 /// beta * self + alpha * bmm(b1, b2)
-Tensor baddbmm(const Tensor& self, const Tensor& b1, const Tensor& b2, const Scalar& beta = 1,
-               const Scalar& alpha = 1);
+Tensor baddbmm(const Tensor& self, const Tensor& b1, const Tensor& b2, const Scalar& beta = 1, const Scalar& alpha = 1);
 Tensor& mm_out(Tensor& out, const Tensor& a, const Tensor& b);
 Tensor& matmul_out(Tensor& out, const Tensor& a, const Tensor& b);
 /// Einstein summation ("ij,jk->ik", "bij,bjk->bik", "ii->i", "i,i->", implicit output, "...").

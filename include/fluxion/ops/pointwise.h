@@ -9,7 +9,7 @@
 
 namespace fluxion {
 
-#define FX_DECLARE_UNARY(name) \
+#define FX_DECLARE_UNARY(name)  \
   Tensor name(const Tensor& x); \
   Tensor& name##_(Tensor& x);
 FX_DECLARE_UNARY(neg)

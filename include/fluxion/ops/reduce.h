@@ -25,10 +25,10 @@ Tensor argmax(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool k
 Tensor argmin(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
 Tensor var(const Tensor& x, std::optional<DimList> dims = std::nullopt, double correction = 1, bool keepdim = false);
 Tensor std(const Tensor& x, std::optional<DimList> dims = std::nullopt, double correction = 1, bool keepdim = false);
-std::tuple<Tensor, Tensor> var_mean(const Tensor& x, std::optional<DimList> dims = std::nullopt,
-                                    double correction = 1, bool keepdim = false);
-std::tuple<Tensor, Tensor> std_mean(const Tensor& x, std::optional<DimList> dims = std::nullopt,
-                                    double correction = 1, bool keepdim = false);
+std::tuple<Tensor, Tensor> var_mean(const Tensor& x, std::optional<DimList> dims = std::nullopt, double correction = 1,
+                                    bool keepdim = false);
+std::tuple<Tensor, Tensor> std_mean(const Tensor& x, std::optional<DimList> dims = std::nullopt, double correction = 1,
+                                    bool keepdim = false);
 /// Vector p-norm (p = 1, 2, INFINITY, -INFINITY, other p > 0); p = 2 over all dims is "fro".
 Tensor norm(const Tensor& x, double p = 2, std::optional<DimList> dims = std::nullopt, bool keepdim = false);
 /// Frobenius norm (same as p = 2 over the given dims).

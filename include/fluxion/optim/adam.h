@@ -45,7 +45,10 @@ struct AdamParamState : public OptimizerCloneableParamState<AdamParamState> {
   Tensor exp_avg, exp_avg_sq;
   Tensor max_exp_avg_sq;  // amsgrad only
   std::vector<detail::StateField> fields() {
-    return {{"step", &step}, {"exp_avg", &exp_avg}, {"exp_avg_sq", &exp_avg_sq}, {"max_exp_avg_sq", &max_exp_avg_sq, false}};
+    return {{"step", &step},
+            {"exp_avg", &exp_avg},
+            {"exp_avg_sq", &exp_avg_sq},
+            {"max_exp_avg_sq", &max_exp_avg_sq, false}};
   }
 };
 

@@ -31,11 +31,11 @@ struct LBFGSOptions : public OptimizerCloneableOptions<LBFGSOptions> {
 struct LBFGSParamState : public OptimizerParamState {
   int64_t func_evals = 0;
   int64_t n_iter = 0;
-  Tensor d;                       // last search direction (undefined before the first step)
-  double t = 0;                   // last step length
-  std::vector<Tensor> old_dirs;   // y_k = g_{k+1} - g_k
-  std::vector<Tensor> old_stps;   // s_k = t_k d_k
-  std::vector<double> ro;         // 1 / (y_k . s_k)
+  Tensor d;                      // last search direction (undefined before the first step)
+  double t = 0;                  // last step length
+  std::vector<Tensor> old_dirs;  // y_k = g_{k+1} - g_k
+  std::vector<Tensor> old_stps;  // s_k = t_k d_k
+  std::vector<double> ro;        // 1 / (y_k . s_k)
   double H_diag = 1;
   Tensor prev_flat_grad;
   double prev_loss = 0;

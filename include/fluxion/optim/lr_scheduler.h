@@ -225,7 +225,7 @@ class CosineAnnealingWarmRestarts : public LRScheduler {
 struct OneCycleLROptions {
   /// max_lr for every group; total_steps or epochs * steps_per_epoch must be set.
   OneCycleLROptions(double max_lr) : max_lrs_({max_lr}) {}  // NOLINT: implicit
-  FX_OPTIM_ARG(std::vector<double>, max_lrs);  // one per group, or a single value for all
+  FX_OPTIM_ARG(std::vector<double>, max_lrs);               // one per group, or a single value for all
   FX_OPTIM_ARG(std::optional<int64_t>, total_steps) = std::nullopt;
   FX_OPTIM_ARG(std::optional<int64_t>, epochs) = std::nullopt;
   FX_OPTIM_ARG(std::optional<int64_t>, steps_per_epoch) = std::nullopt;

@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <optional>
-#include <tuple>
 #include <memory>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -94,15 +94,15 @@ class OptimizerCloneableOptions : public OptimizerOptions {
 };
 
 /// Declares a builder-style hyperparameter: `opts.name(v)` sets and returns *this, `opts.name()` reads.
-#define FX_OPTIM_ARG(T, name)                  \
- public:                                       \
-  auto& name(const T& new_value) {             \
-    name##_ = new_value;                       \
-    return *this;                              \
-  }                                            \
-  const T& name() const { return name##_; }    \
-                                               \
- private:                                      \
+#define FX_OPTIM_ARG(T, name)               \
+ public:                                    \
+  auto& name(const T& new_value) {          \
+    name##_ = new_value;                    \
+    return *this;                           \
+  }                                         \
+  const T& name() const { return name##_; } \
+                                            \
+ private:                                   \
   T name##_
 
 /// The per-parameter state of one optimizer type (momentum buffers, moment estimates, step).
@@ -218,9 +218,7 @@ class Optimizer {
   OptimizerOptions& defaults() { return *defaults_; }
   /// Per-parameter state, keyed by the parameter's TensorImpl.
   std::unordered_map<const TensorImpl*, std::unique_ptr<OptimizerParamState>>& state() { return state_; }
-  const std::unordered_map<const TensorImpl*, std::unique_ptr<OptimizerParamState>>& state() const {
-    return state_;
-  }
+  const std::unordered_map<const TensorImpl*, std::unique_ptr<OptimizerParamState>>& state() const { return state_; }
 
   /// A snapshot (copied tensors) of the state and the groups' hyperparameters.
   OptimizerStateDict state_dict() const;

@@ -27,7 +27,9 @@ struct RMSpropParamState : public OptimizerCloneableParamState<RMSpropParamState
   Tensor momentum_buffer;  // momentum > 0 only
   Tensor grad_avg;         // centered only
   std::vector<detail::StateField> fields() {
-    return {{"step", &step}, {"square_avg", &square_avg}, {"momentum_buffer", &momentum_buffer, false},
+    return {{"step", &step},
+            {"square_avg", &square_avg},
+            {"momentum_buffer", &momentum_buffer, false},
             {"grad_avg", &grad_avg, false}};
   }
 };

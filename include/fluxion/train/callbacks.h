@@ -96,8 +96,8 @@ class ModelCheckpoint : public Callback {
 /// Saves a full checkpoint to `path` whenever `monitor` improves on the best value so far.
 class BestModelCheckpoint : public Callback {
  public:
-  explicit BestModelCheckpoint(std::string path, std::string monitor = "val_loss", MonitorMode mode = MonitorMode::kAuto,
-                               double min_delta = 0.0);
+  explicit BestModelCheckpoint(std::string path, std::string monitor = "val_loss",
+                               MonitorMode mode = MonitorMode::kAuto, double min_delta = 0.0);
   std::string name() const override { return "best_checkpoint"; }
   int order() const override { return 90; }
   void on_epoch_end(Trial& t) override;

@@ -93,7 +93,10 @@ class PrecisionRecallF1 : public ConfusionMatrix {
 class MeanSquaredError : public Metric {
  public:
   std::string name() const override { return "mse"; }
-  void reset() override { sum_ = 0; count_ = 0; }
+  void reset() override {
+    sum_ = 0;
+    count_ = 0;
+  }
   void update(const Tensor& output, const Tensor& target) override;
   Metrics compute() const override;
 
@@ -106,7 +109,10 @@ class MeanSquaredError : public Metric {
 class MeanAbsoluteError : public Metric {
  public:
   std::string name() const override { return "mae"; }
-  void reset() override { sum_ = 0; count_ = 0; }
+  void reset() override {
+    sum_ = 0;
+    count_ = 0;
+  }
   void update(const Tensor& output, const Tensor& target) override;
   Metrics compute() const override;
 
@@ -122,7 +128,10 @@ class RunningMean : public Metric {
   using Fn = std::function<double(const Tensor& output, const Tensor& target)>;
   explicit RunningMean(std::string name, Fn fn = nullptr) : name_(std::move(name)), fn_(std::move(fn)) {}
   std::string name() const override { return name_; }
-  void reset() override { sum_ = 0; count_ = 0; }
+  void reset() override {
+    sum_ = 0;
+    count_ = 0;
+  }
   void update(const Tensor& output, const Tensor& target) override;
   /// Adds a batch value `v` computed elsewhere, weighted by `n`.
   void add(double v, int64_t n) {

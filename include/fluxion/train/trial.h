@@ -41,12 +41,12 @@ class Loader {
   using BatchFn = std::function<bool(const Tensor& data, const Tensor& target)>;
 
   template <class L>
-    requires(!std::is_same_v<std::remove_cvref_t<L>, Loader> && requires(L& l) {
-      l.begin();
-      (*l.begin()).data;
-      (*l.begin()).target;
-    })
-  Loader(L& loader)  // NOLINT: implicit, so trial.fit(data_loader, ...) reads naturally
+  requires(!std::is_same_v<std::remove_cvref_t<L>, Loader> &&
+           requires(L & l) {
+             l.begin();
+             (*l.begin()).data;
+             (*l.begin()).target;
+           }) Loader(L& loader)  // NOLINT: implicit, so trial.fit(data_loader, ...) reads naturally
       : for_each_([&loader](const BatchFn& f) {
           for (auto&& b : loader)
             if (!f(b.data, b.target)) break;
@@ -97,7 +97,7 @@ struct TrialState {
   Metrics metrics;
   /// One entry per finished epoch: its metrics plus "epoch" (1-based), "lr" and "epoch_time" (s).
   std::vector<Metrics> history;
-  bool stop = false;         // set by stop_training(): the loop ends after the current batch/epoch
+  bool stop = false;  // set by stop_training(): the loop ends after the current batch/epoch
   std::string stop_reason;
 };
 

@@ -40,17 +40,17 @@ inline void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t m, int64_t n, i
   cblas_sgemm(CblasRowMajor, ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a,
               static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
 }
-inline void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t m, int64_t n, int64_t k, double alpha,
-                 const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
+inline void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t m, int64_t n, int64_t k, double alpha, const double* a,
+                 int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
   cblas_dgemm(CblasRowMajor, ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a,
               static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
 }
 
 // Sizes shared by the three kernels.
 struct Dims {
-  int64_t Cg, Kg, KK, L, S;  // in/out channels per group, kernel volume, output and input plane sizes
+  int64_t Cg, Kg, KK, L, S;                 // in/out channels per group, kernel volume, output and input plane sizes
   int64_t rows() const { return Cg * KK; }  // rows of the column matrix
-  bool pointwise = false;    // 1x1x1 kernel, stride 1, no padding: col == x
+  bool pointwise = false;                   // 1x1x1 kernel, stride 1, no padding: col == x
 };
 
 Dims dims_of(const ConvGeom& g) {
@@ -62,8 +62,8 @@ Dims dims_of(const ConvGeom& g) {
   d.S = g.in[0] * g.in[1] * g.in[2];
   d.pointwise = d.KK == 1;
   for (int i = 0; i < 3; ++i) d.pointwise = d.pointwise && g.stride[i] == 1 && g.pad[i] == 0;
-  FX_CHECK(d.rows() <= INT_MAX && d.L <= INT_MAX && d.Kg <= INT_MAX && d.S <= INT_MAX,
-           "conv: a column matrix of ", d.rows(), " x ", d.L, " exceeds the BLAS int range");
+  FX_CHECK(d.rows() <= INT_MAX && d.L <= INT_MAX && d.Kg <= INT_MAX && d.S <= INT_MAX, "conv: a column matrix of ",
+           d.rows(), " x ", d.L, " exceeds the BLAS int range");
   return d;
 }
 
@@ -98,7 +98,6 @@ void images_loop(int64_t N, int slots, const F& body) {
   body(0, N, 0);
 }
 
-
 template <class T>
 void conv_forward_cpu(const Tensor& x, const Tensor& w, const Tensor& bias, const Tensor& y, const ConvGeom& g) {
   const Dims d = dims_of(g);
@@ -124,8 +123,8 @@ void conv_forward_cpu(const Tensor& x, const Tensor& w, const Tensor& bias, cons
           for (int64_t k = 0; k < d.Kg; ++k) std::fill(yg + k * d.L, yg + (k + 1) * d.L, bp[gi * d.Kg + k]);
           beta = 1;
         }
-        gemm(CblasNoTrans, CblasNoTrans, d.Kg, d.L, d.rows(), T(1), wp + gi * d.Kg * d.rows(), d.rows(), cm, d.L,
-             beta, yg, d.L);
+        gemm(CblasNoTrans, CblasNoTrans, d.Kg, d.L, d.rows(), T(1), wp + gi * d.Kg * d.rows(), d.rows(), cm, d.L, beta,
+             yg, d.L);
       }
   });
 }
@@ -181,8 +180,8 @@ void conv_backward_weight_cpu(const Tensor& x, const Tensor& gy, const Tensor& g
           im2col(xg, col, d.Cg, g);
           cm = col;
         }
-        gemm(CblasNoTrans, CblasTrans, d.Kg, d.rows(), d.L, T(1), gyg, d.L, cm, d.L, T(1),
-             gwt + gi * d.Kg * d.rows(), d.rows());
+        gemm(CblasNoTrans, CblasTrans, d.Kg, d.rows(), d.L, T(1), gyg, d.L, cm, d.L, T(1), gwt + gi * d.Kg * d.rows(),
+             d.rows());
       }
   });
   for (int s = 1; s < slots; ++s) {

@@ -46,8 +46,8 @@ void fill_cpu(const Tensor& dst, const Scalar& value) {
   LoopPlan plan = make_plan({&dst});
   FX_DISPATCH_ALL_TYPES(dst.dtype(), "fill_", [&] {
     scalar_t v = value.is_floating_point() ? cast_value<scalar_t>(value.to_double())
-                 : value.is_bool()          ? cast_value<scalar_t>(value.to_bool())
-                                            : cast_value<scalar_t>(value.to_int());
+                 : value.is_bool()         ? cast_value<scalar_t>(value.to_bool())
+                                           : cast_value<scalar_t>(value.to_int());
     run_plan(plan, [v](char** d, const int64_t* s, int64_t n) {
       scalar_t* o = reinterpret_cast<scalar_t*>(d[0]);
       if (s[0] == sizeof(scalar_t)) {

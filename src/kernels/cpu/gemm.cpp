@@ -49,8 +49,8 @@ BlasLayout blas_layout(int64_t r, int64_t c, int64_t rs, int64_t cs) {
 }
 
 // BLAS wrappers selected by element type.
-inline void blas_gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, float alpha, const float* a,
-                      int lda, const float* b, int ldb, float beta, float* c, int ldc) {
+inline void blas_gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, float alpha, const float* a, int lda,
+                      const float* b, int ldb, float beta, float* c, int ldc) {
   cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 inline void blas_gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, double alpha, const double* a,
@@ -192,9 +192,7 @@ void for_each_batch(int64_t nb, const F& one) {
   }
 }
 
-bool fits_int(const GemmParams& p) {
-  return p.m <= INT_MAX && p.n <= INT_MAX && p.k <= INT_MAX;
-}
+bool fits_int(const GemmParams& p) { return p.m <= INT_MAX && p.n <= INT_MAX && p.k <= INT_MAX; }
 
 // Portable path for any dtype (also f32/f64 beyond BLAS's int range).
 template <class T>
@@ -206,8 +204,10 @@ void gemm_cpu_portable(const GemmParams& p) {
        oc = batch_offsets(p.batch, p.c.bstrides);
   // Integer alpha/beta wrap into uint64 like the accumulator; floating ones convert directly.
   auto to_acc = [](const Scalar& s) {
-    if constexpr (std::is_integral_v<T>) return static_cast<Acc>(s.to<int64_t>());
-    else return static_cast<Acc>(s.to_double());
+    if constexpr (std::is_integral_v<T>)
+      return static_cast<Acc>(s.to<int64_t>());
+    else
+      return static_cast<Acc>(s.to_double());
   };
   const Acc alpha = to_acc(p.alpha), beta = to_acc(p.beta);
   const bool beta_zero = p.beta.to_double() == 0.0;

@@ -23,9 +23,8 @@ namespace fluxion::kernels {
 
 /// Accumulator type used by the portable GEMM for element type T.
 template <class T>
-using gemm_acc_t = std::conditional_t<
-    std::is_same_v<T, double>, double,
-    std::conditional_t<std::is_integral_v<T>, uint64_t, float>>;
+using gemm_acc_t =
+    std::conditional_t<std::is_same_v<T, double>, double, std::conditional_t<std::is_integral_v<T>, uint64_t, float>>;
 
 template <class Acc, class T>
 inline Acc gemm_to_acc(T v) {

@@ -40,8 +40,7 @@ class ScratchBuffer {
 };
 
 /// Range [lo, hi) of output positions o whose input position o*s - p + kk*d lies in [0, n).
-inline void valid_range(int64_t n, int64_t out, int64_t s, int64_t p, int64_t kk, int64_t d, int64_t& lo,
-                        int64_t& hi) {
+inline void valid_range(int64_t n, int64_t out, int64_t s, int64_t p, int64_t kk, int64_t d, int64_t& lo, int64_t& hi) {
   const int64_t a = p - kk * d;  // input position = o*s - a
   lo = a <= 0 ? 0 : (a + s - 1) / s;
   const int64_t last = n - 1 + a;  // o*s <= last

@@ -82,9 +82,12 @@ constexpr bool is_reduced_float = std::is_same_v<T, Half> || std::is_same_v<T, B
 
 template <class T>
 inline bool value_isnan(T v) {
-  if constexpr (std::is_floating_point_v<T>) return std::isnan(v);
-  else if constexpr (is_reduced_float<T>) return std::isnan(static_cast<float>(v));
-  else return false;
+  if constexpr (std::is_floating_point_v<T>)
+    return std::isnan(v);
+  else if constexpr (is_reduced_float<T>)
+    return std::isnan(static_cast<float>(v));
+  else
+    return false;
 }
 
 template <class T, PutMode M>
@@ -92,8 +95,10 @@ inline T combine(T a, T b) {
   if constexpr (M == PutMode::Assign) {
     return b;
   } else if constexpr (std::is_same_v<T, bool>) {
-    if constexpr (M == PutMode::Add || M == PutMode::Max) return a || b;
-    else return a && b;
+    if constexpr (M == PutMode::Add || M == PutMode::Max)
+      return a || b;
+    else
+      return a && b;
   } else if constexpr (is_reduced_float<T>) {
     return T(static_cast<float>(combine<float, M>(static_cast<float>(a), static_cast<float>(b))));
   } else if constexpr (M == PutMode::Add) {
@@ -166,7 +171,8 @@ void index_put_cpu(const Tensor& self, const Tensor& values, const Tensor& off, 
 bool register_all() {
   index_offsets_kernel.set(DeviceType::CPU, kInt64, &index_offsets_cpu<int64_t>);
   index_offsets_kernel.set(DeviceType::CPU, kInt32, &index_offsets_cpu<int32_t>);
-  for (int t = 0; t < kNumDTypes; ++t) index_gather_kernel.set(DeviceType::CPU, static_cast<DType>(t), &index_gather_any);
+  for (int t = 0; t < kNumDTypes; ++t)
+    index_gather_kernel.set(DeviceType::CPU, static_cast<DType>(t), &index_gather_any);
   index_put_kernel.set(DeviceType::CPU, kFloat32, &index_put_cpu<float>);
   index_put_kernel.set(DeviceType::CPU, kFloat64, &index_put_cpu<double>);
   index_put_kernel.set(DeviceType::CPU, kFloat16, &index_put_cpu<Half>);

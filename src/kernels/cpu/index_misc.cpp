@@ -16,8 +16,10 @@ namespace {
 
 template <class T>
 inline bool is_nonzero(T v) {
-  if constexpr (std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>) return static_cast<float>(v) != 0.0f;
-  else return v != T(0);  // NaN counts as non-zero
+  if constexpr (std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>)
+    return static_cast<float>(v) != 0.0f;
+  else
+    return v != T(0);  // NaN counts as non-zero
 }
 
 // Two passes over fixed chunks (count, then write at the prefix offset) so the result keeps

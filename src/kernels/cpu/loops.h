@@ -21,10 +21,10 @@ struct LoopPlan {
   int nops = 0;
   char* base[kMaxOperands] = {};
   int64_t elsize[kMaxOperands] = {};
-  Shape sizes;                        // coalesced sizes, innermost last
-  Shape strides[kMaxOperands];        // byte strides per operand
+  Shape sizes;                  // coalesced sizes, innermost last
+  Shape strides[kMaxOperands];  // byte strides per operand
   int64_t numel = 0;
-  bool contiguous = false;            // every operand dense in row-major order
+  bool contiguous = false;  // every operand dense in row-major order
 };
 
 /// Builds a plan; all operands must already have the same sizes (broadcast views allowed).
@@ -41,9 +41,10 @@ LoopPlan make_plan(std::initializer_list<const Tensor*> ops);
 class LoopFnRef {
  public:
   template <class F>
-    requires(!std::is_same_v<std::decay_t<F>, LoopFnRef>)
-  LoopFnRef(const F& f)  // NOLINT: implicit, so walkers take lambdas directly
-      : obj_(&f), call_([](const void* o, char** d, const int64_t* s, int64_t n) { (*static_cast<const F*>(o))(d, s, n); }) {}
+  requires(!std::is_same_v<std::decay_t<F>, LoopFnRef>)
+      LoopFnRef(const F& f)  // NOLINT: implicit, so walkers take lambdas directly
+      : obj_(&f),
+        call_([](const void* o, char** d, const int64_t* s, int64_t n) { (*static_cast<const F*>(o))(d, s, n); }) {}
   void operator()(char** d, const int64_t* s, int64_t n) const { call_(obj_, d, s, n); }
 
  private:

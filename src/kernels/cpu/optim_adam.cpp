@@ -23,8 +23,8 @@ void adam_cpu(const AdamKernelArgs& a) {
   T* m1 = static_cast<T*>(a.exp_avg);
   T* m2 = static_cast<T*>(a.exp_avg_sq);
   T* mx = static_cast<T*>(a.max_exp_avg_sq);
-  const A sgn = a.maximize ? A(-1) : A(1), w1 = A(1.0 - a.beta1), beta2 = A(a.beta2),
-          one_m_beta2 = A(1.0 - a.beta2), eps = A(a.eps), wd = A(a.weight_decay),
+  const A sgn = a.maximize ? A(-1) : A(1), w1 = A(1.0 - a.beta1), beta2 = A(a.beta2), one_m_beta2 = A(1.0 - a.beta2),
+          eps = A(a.eps), wd = A(a.weight_decay),
           decay = A(a.decoupled_weight_decay ? 1.0 - a.lr * a.weight_decay : 1.0), neg_step = A(-a.step_size),
           bc2s = A(a.bias_correction2_sqrt);
   const bool l2 = a.weight_decay != 0 && !a.decoupled_weight_decay;
@@ -69,8 +69,8 @@ void adamax_cpu(const AdamaxKernelArgs& a) {
           const A ea = static_cast<A>(static_cast<T>(lerp<kLow()>(static_cast<A>(m1[i]), gi, w1)));
           m1[i] = static_cast<T>(ea);
           // torch.maximum(exp_inf.mul_(beta2), grad.abs().add_(eps))
-          const A ui = static_cast<A>(static_cast<T>(
-              maximum(static_cast<A>(static_cast<T>(static_cast<A>(u[i]) * beta2)), fabs_(gi) + eps)));
+          const A ui = static_cast<A>(
+              static_cast<T>(maximum(static_cast<A>(static_cast<T>(static_cast<A>(u[i]) * beta2)), fabs_(gi) + eps)));
           u[i] = static_cast<T>(ui);
           p[i] = static_cast<T>(pi + neg_clr * ea / ui);
         });
@@ -85,10 +85,9 @@ void nadam_cpu(const NAdamKernelArgs& a) {
   const T* g = static_cast<const T*>(a.grad);
   T* m1 = static_cast<T*>(a.exp_avg);
   T* m2 = static_cast<T*>(a.exp_avg_sq);
-  const A sgn = a.maximize ? A(-1) : A(1), w1 = A(1.0 - a.beta1), beta2 = A(a.beta2),
-          one_m_beta2 = A(1.0 - a.beta2), eps = A(a.eps), wd = A(a.weight_decay),
-          decay = A(1.0 - a.lr * a.weight_decay), bc2 = A(a.bias_correction2), cg = A(a.grad_coef),
-          cm = A(a.exp_avg_coef);
+  const A sgn = a.maximize ? A(-1) : A(1), w1 = A(1.0 - a.beta1), beta2 = A(a.beta2), one_m_beta2 = A(1.0 - a.beta2),
+          eps = A(a.eps), wd = A(a.weight_decay), decay = A(1.0 - a.lr * a.weight_decay), bc2 = A(a.bias_correction2),
+          cg = A(a.grad_coef), cm = A(a.exp_avg_coef);
   const bool l2 = a.weight_decay != 0 && !a.decoupled_weight_decay;
   const bool decoupled = a.weight_decay != 0 && a.decoupled_weight_decay;
   with_flags(
@@ -117,10 +116,9 @@ void radam_cpu(const RAdamKernelArgs& a) {
   const T* g = static_cast<const T*>(a.grad);
   T* m1 = static_cast<T*>(a.exp_avg);
   T* m2 = static_cast<T*>(a.exp_avg_sq);
-  const A sgn = a.maximize ? A(-1) : A(1), w1 = A(1.0 - a.beta1), beta2 = A(a.beta2),
-          one_m_beta2 = A(1.0 - a.beta2), eps = A(a.eps), wd = A(a.weight_decay),
-          decay = A(1.0 - a.lr * a.weight_decay), lr = A(a.lr), bc1 = A(a.bias_correction1),
-          bc2s = A(a.bias_correction2_sqrt), rect = A(a.rect);
+  const A sgn = a.maximize ? A(-1) : A(1), w1 = A(1.0 - a.beta1), beta2 = A(a.beta2), one_m_beta2 = A(1.0 - a.beta2),
+          eps = A(a.eps), wd = A(a.weight_decay), decay = A(1.0 - a.lr * a.weight_decay), lr = A(a.lr),
+          bc1 = A(a.bias_correction1), bc2s = A(a.bias_correction2_sqrt), rect = A(a.rect);
   const bool l2 = a.weight_decay != 0 && !a.decoupled_weight_decay;
   const bool decoupled = a.weight_decay != 0 && a.decoupled_weight_decay;
   with_flags(
@@ -142,10 +140,10 @@ void radam_cpu(const RAdamKernelArgs& a) {
       l2, decoupled, a.rectified, w1 < A(0.5));
 }
 
-#define FX_REGISTER_OPTIM(table, fn)                                            \
-  FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float32, fn<float>);       \
-  FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float64, fn<double>);      \
-  FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float16, fn<Half>);        \
+#define FX_REGISTER_OPTIM(table, fn)                                      \
+  FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float32, fn<float>);  \
+  FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float64, fn<double>); \
+  FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float16, fn<Half>);   \
   FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::BFloat16, fn<BFloat16>)
 
 FX_REGISTER_OPTIM(adam_step_kernel, adam_cpu);

@@ -135,10 +135,10 @@ void adadelta_cpu(const AdadeltaKernelArgs& a) {
       a.weight_decay != 0);
 }
 
-#define FX_REGISTER_OPTIM(table, fn)                                            \
-  FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float32, fn<float>);       \
-  FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float64, fn<double>);      \
-  FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float16, fn<Half>);        \
+#define FX_REGISTER_OPTIM(table, fn)                                      \
+  FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float32, fn<float>);  \
+  FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float64, fn<double>); \
+  FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float16, fn<Half>);   \
   FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::BFloat16, fn<BFloat16>)
 
 FX_REGISTER_OPTIM(sgd_step_kernel, sgd_cpu);

@@ -36,33 +36,46 @@ double blocked_reduce(int64_t n, double init, const Part& part, const Fold& fold
   return acc;
 }
 
-double nan_max(double a, double b) { return (a != a || b != b) ? std::numeric_limits<double>::quiet_NaN() : std::max(a, b); }
-double nan_min(double a, double b) { return (a != a || b != b) ? std::numeric_limits<double>::quiet_NaN() : std::min(a, b); }
+double nan_max(double a, double b) {
+  return (a != a || b != b) ? std::numeric_limits<double>::quiet_NaN() : std::max(a, b);
+}
+double nan_min(double a, double b) {
+  return (a != a || b != b) ? std::numeric_limits<double>::quiet_NaN() : std::min(a, b);
+}
 
 template <class T>
 double norm_cpu(const void* xv, int64_t n, double p) {
   const T* x = static_cast<const T*>(xv);
   auto at = [&](int64_t i) { return std::abs(static_cast<double>(x[i])); };
   auto sum_of = [&](auto f) {
-    return blocked_reduce(n, 0.0, [&](int64_t b, int64_t e) {
-      double s = 0;
-      for (int64_t i = b; i < e; ++i) s += f(at(i));
-      return s;
-    }, [](double a, double b) { return a + b; });
+    return blocked_reduce(
+        n, 0.0,
+        [&](int64_t b, int64_t e) {
+          double s = 0;
+          for (int64_t i = b; i < e; ++i) s += f(at(i));
+          return s;
+        },
+        [](double a, double b) { return a + b; });
   };
   if (std::isinf(p) && p > 0)
-    return blocked_reduce(n, 0.0, [&](int64_t b, int64_t e) {
-      double m = 0;
-      for (int64_t i = b; i < e; ++i) m = nan_max(m, at(i));
-      return m;
-    }, nan_max);
+    return blocked_reduce(
+        n, 0.0,
+        [&](int64_t b, int64_t e) {
+          double m = 0;
+          for (int64_t i = b; i < e; ++i) m = nan_max(m, at(i));
+          return m;
+        },
+        nan_max);
   if (std::isinf(p))
     return n == 0 ? std::numeric_limits<double>::infinity()
-                  : blocked_reduce(n, std::numeric_limits<double>::infinity(), [&](int64_t b, int64_t e) {
-                      double m = std::numeric_limits<double>::infinity();
-                      for (int64_t i = b; i < e; ++i) m = nan_min(m, at(i));
-                      return m;
-                    }, nan_min);
+                  : blocked_reduce(
+                        n, std::numeric_limits<double>::infinity(),
+                        [&](int64_t b, int64_t e) {
+                          double m = std::numeric_limits<double>::infinity();
+                          for (int64_t i = b; i < e; ++i) m = nan_min(m, at(i));
+                          return m;
+                        },
+                        nan_min);
   if (p == 0) return sum_of([](double v) { return v != 0 ? 1.0 : 0.0; });
   if (p == 1) return sum_of([](double v) { return v; });
   if (p == 2) return std::sqrt(sum_of([](double v) { return v * v; }));
@@ -73,11 +86,14 @@ template <class T>
 double dot_cpu(const void* xv, const void* yv, int64_t n) {
   const T* x = static_cast<const T*>(xv);
   const T* y = static_cast<const T*>(yv);
-  return blocked_reduce(n, 0.0, [&](int64_t b, int64_t e) {
-    double s = 0;
-    for (int64_t i = b; i < e; ++i) s += static_cast<double>(x[i]) * static_cast<double>(y[i]);
-    return s;
-  }, [](double a, double b) { return a + b; });
+  return blocked_reduce(
+      n, 0.0,
+      [&](int64_t b, int64_t e) {
+        double s = 0;
+        for (int64_t i = b; i < e; ++i) s += static_cast<double>(x[i]) * static_cast<double>(y[i]);
+        return s;
+      },
+      [](double a, double b) { return a + b; });
 }
 
 template <class T>
@@ -86,7 +102,8 @@ void axpy_cpu(void* yv, const void* xv, double alpha, int64_t n) {
   T* y = static_cast<T*>(yv);
   const T* x = static_cast<const T*>(xv);
   const A al = A(alpha);
-  optim_math::for_each_index(n, [=](int64_t i) { y[i] = static_cast<T>(static_cast<A>(y[i]) + al * static_cast<A>(x[i])); });
+  optim_math::for_each_index(
+      n, [=](int64_t i) { y[i] = static_cast<T>(static_cast<A>(y[i]) + al * static_cast<A>(x[i])); });
 }
 
 template <class T>
@@ -111,10 +128,10 @@ void clamp_cpu(void* xv, double lo, double hi, int64_t n) {
   });
 }
 
-#define FX_REGISTER_VEC(table, fn)                                              \
-  FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float32, fn<float>);       \
-  FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float64, fn<double>);      \
-  FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float16, fn<Half>);        \
+#define FX_REGISTER_VEC(table, fn)                                        \
+  FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float32, fn<float>);  \
+  FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float64, fn<double>); \
+  FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float16, fn<Half>);   \
   FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::BFloat16, fn<BFloat16>)
 
 FX_REGISTER_VEC(vec_norm_kernel, norm_cpu);

@@ -38,8 +38,7 @@ void compare_impl(const Tensor& out, const Tensor& a, const Tensor& b, CompareOp
     case CompareOp::Ge: return run_compare<T>(out, a, b, p, [](O x, O y) { return x >= y; });
     case CompareOp::LogicalAnd:
       return run_compare<T>(out, a, b, p, [](O x, O y) { return (x != O(0)) && (y != O(0)); });
-    case CompareOp::LogicalOr:
-      return run_compare<T>(out, a, b, p, [](O x, O y) { return (x != O(0)) || (y != O(0)); });
+    case CompareOp::LogicalOr: return run_compare<T>(out, a, b, p, [](O x, O y) { return (x != O(0)) || (y != O(0)); });
     case CompareOp::LogicalXor:
       return run_compare<T>(out, a, b, p, [](O x, O y) { return (x != O(0)) != (y != O(0)); });
     case CompareOp::IsClose: {

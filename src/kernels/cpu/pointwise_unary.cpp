@@ -23,10 +23,8 @@ int64_t unary_grain(UnaryOp op) {
     case UnaryOp::Relu:
     case UnaryOp::Square:
     case UnaryOp::Clamp:
-    case UnaryOp::Hardtanh:
-      return kGrainSize;
-    default:
-      return kGrainSize / 4;
+    case UnaryOp::Hardtanh: return kGrainSize;
+    default: return kGrainSize / 4;
   }
 }
 
@@ -35,8 +33,10 @@ void unary_floating(const Tensor& out, const Tensor& x, UnaryOp op, const UnaryP
   using C = std::conditional_t<std::is_same_v<T, double>, double, float>;  // compute type
   using Fn = void (*)(const C*, C*, int64_t, const UnaryParams&);
   Fn fn;
-  if constexpr (std::is_same_v<C, double>) fn = f64_array_fn(op);
-  else fn = f32_array_fn(op);
+  if constexpr (std::is_same_v<C, double>)
+    fn = f64_array_fn(op);
+  else
+    fn = f32_array_fn(op);
   FX_CHECK(fn != nullptr, "unary op ", static_cast<int>(op), ": not implemented for dtype ", dtype_of<T>);
   LoopPlan plan = make_pointwise_plan({&out, &x});
   run_pointwise_plan(
@@ -69,8 +69,10 @@ void map_int(const Tensor& out, const Tensor& x, const F& f) {
 
 template <class T>
 bool is_neg(T v) {
-  if constexpr (std::is_signed_v<T>) return v < T(0);
-  else return false;
+  if constexpr (std::is_signed_v<T>)
+    return v < T(0);
+  else
+    return false;
 }
 
 template <class T>

@@ -359,8 +359,8 @@ void run(const Op& op, const Tensor& in, const Shape& dims) {
   const bool threaded = nt > 1 && !omp_in_parallel() && g.n_out * g.n_red >= kGrainSize;
   const int64_t nrd = static_cast<int64_t>(g.red_sizes.size());
   const int64_t row_len = g.red_sizes.back(), row_stride = g.red_strides.back();
-  const bool column_mode = !g.out_sizes.empty() && g.out_strides.back() == 1 && row_stride != 1 &&
-                           g.out_sizes.back() >= 2 && g.n_red > 1;
+  const bool column_mode =
+      !g.out_sizes.empty() && g.out_strides.back() == 1 && row_stride != 1 && g.out_sizes.back() >= 2 && g.n_red > 1;
   // Few outputs: split each output's tree across threads instead of splitting the outputs.
   auto split_outputs = [&](int64_t units) { return units >= 4 * nt || (units >= nt && units % nt == 0); };
 
@@ -437,8 +437,10 @@ void run(const Op& op, const Tensor& in, const Shape& dims) {
         for (int64_t w = 0; w < cw; ++w) op.write(o0 + w, res[w]);
       }
     };
-    if (threaded) parallel_for(n_units, 1, fold_units);
-    else fold_units(0, n_units);
+    if (threaded)
+      parallel_for(n_units, 1, fold_units);
+    else
+      fold_units(0, n_units);
     return;
   }
   for (int64_t u = 0; u < n_units; ++u) {
@@ -470,8 +472,10 @@ using compute_t = std::conditional_t<std::is_same_v<T, Half> || std::is_same_v<T
 
 template <class T>
 inline bool is_nan(T v) {
-  if constexpr (std::is_floating_point_v<T>) return v != v;
-  else return false;
+  if constexpr (std::is_floating_point_v<T>)
+    return v != v;
+  else
+    return false;
 }
 
 /// NaN-propagating max (kMax) or min of a and b; on NaN the first NaN (a's) wins. Written as
@@ -480,8 +484,10 @@ inline bool is_nan(T v) {
 template <bool kMax, class V>
 inline V extreme_nan(V a, V b) {
   V m;
-  if constexpr (kMax) m = b > a ? b : a;
-  else m = b < a ? b : a;
+  if constexpr (kMax)
+    m = b > a ? b : a;
+  else
+    m = b < a ? b : a;
   return is_nan(a) ? a : (is_nan(b) ? b : m);
 }
 

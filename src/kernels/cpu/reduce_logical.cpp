@@ -26,14 +26,20 @@ struct LogicalOp {
   Out* out;
   acc_t identity() const { return K == Kind::kAll ? acc_t(1) : acc_t(0); }
   acc_t reduce(acc_t a, in_t x, int64_t) const {
-    if constexpr (K == Kind::kAll) return a && truthy(x);
-    else if constexpr (K == Kind::kAny) return a || truthy(x);
-    else return a + (truthy(x) ? 1 : 0);
+    if constexpr (K == Kind::kAll)
+      return a && truthy(x);
+    else if constexpr (K == Kind::kAny)
+      return a || truthy(x);
+    else
+      return a + (truthy(x) ? 1 : 0);
   }
   acc_t combine(acc_t a, acc_t b) const {
-    if constexpr (K == Kind::kAll) return a && b;
-    else if constexpr (K == Kind::kAny) return a || b;
-    else return a + b;
+    if constexpr (K == Kind::kAll)
+      return a && b;
+    else if constexpr (K == Kind::kAny)
+      return a || b;
+    else
+      return a + b;
   }
   void write(int64_t o, acc_t a) const { out[o] = static_cast<Out>(a); }
 };

@@ -21,8 +21,10 @@ using reduce::is_nan;
 // Hot selects use | and & rather than || and &&: no branches, so the loops vectorise.
 template <bool kMax, class V>
 inline bool better(V b, V a) {
-  if constexpr (kMax) return (b > a) | is_nan(b);
-  else return (b < a) | is_nan(b);
+  if constexpr (kMax)
+    return (b > a) | is_nan(b);
+  else
+    return (b < a) | is_nan(b);
 }
 
 template <class T, bool kMax>
@@ -32,10 +34,12 @@ struct ExtremeOp {
   static constexpr int64_t kLanes = 32;
   T* out;
   acc_t identity() const {
-    if constexpr (std::is_same_v<acc_t, bool>) return !kMax;
+    if constexpr (std::is_same_v<acc_t, bool>)
+      return !kMax;
     else if constexpr (std::numeric_limits<acc_t>::has_infinity)
       return kMax ? -std::numeric_limits<acc_t>::infinity() : std::numeric_limits<acc_t>::infinity();
-    else return kMax ? std::numeric_limits<acc_t>::lowest() : std::numeric_limits<acc_t>::max();
+    else
+      return kMax ? std::numeric_limits<acc_t>::lowest() : std::numeric_limits<acc_t>::max();
   }
   acc_t reduce(acc_t a, in_t x, int64_t) const { return combine(a, static_cast<acc_t>(x)); }
   acc_t combine(acc_t a, acc_t b) const { return reduce::extreme_nan<kMax>(a, b); }
@@ -95,8 +99,9 @@ struct ArgExtremeOp {
   // Column mode: running (value, row) per output in separate arrays with 32-bit relative rows,
   // in the select form GCC vectorises (measured ~4x faster than int64 indices with || tests).
   // (No unroll-and-jam: GCC would jam two rows into one scalar inner loop.)
-  FX_REDUCE_HOT __attribute__((optimize("no-loop-unroll-and-jam"))) void fold_rows(
-      const in_t* const* rows, int64_t nrows, int64_t cw, acc_t* dst, int64_t r0) const {
+  FX_REDUCE_HOT __attribute__((optimize("no-loop-unroll-and-jam"))) void fold_rows(const in_t* const* rows,
+                                                                                   int64_t nrows, int64_t cw,
+                                                                                   acc_t* dst, int64_t r0) const {
     constexpr int64_t kW = 256;
     V val[kW];
     int32_t row[kW];
@@ -132,9 +137,8 @@ struct ArgExtremeOp {
 
 template <bool kMax>
 void extreme_cpu(const Tensor& out, const Tensor& in, const Shape& dims, double) {
-  FX_DISPATCH_ALL_TYPES(in.dtype(), kMax ? "amax" : "amin", [&] {
-    reduce::run(ExtremeOp<scalar_t, kMax>{out.data_ptr<scalar_t>()}, in, dims);
-  });
+  FX_DISPATCH_ALL_TYPES(in.dtype(), kMax ? "amax" : "amin",
+                        [&] { reduce::run(ExtremeOp<scalar_t, kMax>{out.data_ptr<scalar_t>()}, in, dims); });
 }
 
 template <bool kMax>

@@ -28,8 +28,10 @@ void scan_typed(const Tensor& out, const Tensor& in, int64_t dim, bool reverse) 
   const T* x = in.data_ptr<T>();
   out_t* y = out.data_ptr<out_t>();
   auto step = [](acc_t a, T v) {
-    if constexpr (kProd) return a * static_cast<acc_t>(v);
-    else return a + static_cast<acc_t>(v);
+    if constexpr (kProd)
+      return a * static_cast<acc_t>(v);
+    else
+      return a + static_cast<acc_t>(v);
   };
   const int64_t n_chunks = (inner + kChunk - 1) / kChunk;
   parallel_for(outer * n_chunks, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(D * std::min(inner, kChunk), 1)),

@@ -110,8 +110,7 @@ FX_REDUCE_TARGET_CLONES void log_softmax_row_f32(const float* x, float* y, int64
 FX_REDUCE_TARGET_CLONES void softmax_columns_f32(const float* x, float* y, int64_t D, int64_t inner, int64_t cw) {
   softmax_columns<float, false>(x, y, D, inner, cw);
 }
-FX_REDUCE_TARGET_CLONES void log_softmax_columns_f32(const float* x, float* y, int64_t D, int64_t inner,
-                                                     int64_t cw) {
+FX_REDUCE_TARGET_CLONES void log_softmax_columns_f32(const float* x, float* y, int64_t D, int64_t inner, int64_t cw) {
   softmax_columns<float, true>(x, y, D, inner, cw);
 }
 
@@ -121,8 +120,10 @@ void softmax_typed(const T* in, T* out, int64_t outer, int64_t D, int64_t inner)
   if (inner == 1) {
     parallel_for(outer, std::max<int64_t>(1, kGrainSize / work), [&](int64_t b, int64_t e) {
       for (int64_t r = b; r < e; ++r) {
-        if constexpr (std::is_same_v<T, float>) (kLog ? log_softmax_row_f32 : softmax_row_f32)(in + r * D, out + r * D, D);
-        else softmax_row<T, kLog>(in + r * D, out + r * D, D);
+        if constexpr (std::is_same_v<T, float>)
+          (kLog ? log_softmax_row_f32 : softmax_row_f32)(in + r * D, out + r * D, D);
+        else
+          softmax_row<T, kLog>(in + r * D, out + r * D, D);
       }
     });
     return;
@@ -134,8 +135,10 @@ void softmax_typed(const T* in, T* out, int64_t outer, int64_t D, int64_t inner)
       const int64_t cw = std::min(kChunk, inner - c0);
       const T* x = in + r * D * inner + c0;
       T* y = out + r * D * inner + c0;
-      if constexpr (std::is_same_v<T, float>) (kLog ? log_softmax_columns_f32 : softmax_columns_f32)(x, y, D, inner, cw);
-      else softmax_columns<T, kLog>(x, y, D, inner, cw);
+      if constexpr (std::is_same_v<T, float>)
+        (kLog ? log_softmax_columns_f32 : softmax_columns_f32)(x, y, D, inner, cw);
+      else
+        softmax_columns<T, kLog>(x, y, D, inner, cw);
     }
   });
 }

@@ -3,8 +3,8 @@
 //   logsumexp: one pass with a running (max, sum of exp(x - max)) pair, so large inputs never
 //     overflow: exp is only ever taken of values <= 0.
 //   var/mean: exact two-pass statistics per block of a row or of a column-mode leaf (Welford
-//     updates per element for other strided data), Chan's formula to combine partial results, all in double: no catastrophic
-//     cancellation for data with a large mean.
+//     updates per element for other strided data), Chan's formula to combine partial results, all in double: no
+//     catastrophic cancellation for data with a large mean.
 #include <cmath>
 #include <limits>
 
@@ -35,25 +35,37 @@ struct NormOp {
   T* out;
   acc_t p;
   acc_t identity() const {
-    if constexpr (K == NormKind::kNegInf) return std::numeric_limits<acc_t>::infinity();
-    else return acc_t(0);
+    if constexpr (K == NormKind::kNegInf)
+      return std::numeric_limits<acc_t>::infinity();
+    else
+      return acc_t(0);
   }
   acc_t reduce(acc_t a, in_t x, int64_t) const {
     const acc_t v = static_cast<acc_t>(x);
-    if constexpr (K == NormKind::kZero) return a + (v != acc_t(0) ? acc_t(1) : acc_t(0));
-    else if constexpr (K == NormKind::kOne) return a + std::abs(v);
-    else if constexpr (K == NormKind::kTwo) return a + v * v;
-    else if constexpr (K == NormKind::kGeneral) return a + std::pow(std::abs(v), p);
-    else return combine(a, std::abs(v));
+    if constexpr (K == NormKind::kZero)
+      return a + (v != acc_t(0) ? acc_t(1) : acc_t(0));
+    else if constexpr (K == NormKind::kOne)
+      return a + std::abs(v);
+    else if constexpr (K == NormKind::kTwo)
+      return a + v * v;
+    else if constexpr (K == NormKind::kGeneral)
+      return a + std::pow(std::abs(v), p);
+    else
+      return combine(a, std::abs(v));
   }
   acc_t combine(acc_t a, acc_t b) const {
-    if constexpr (K == NormKind::kInf) return reduce::extreme_nan<true>(a, b);
-    else if constexpr (K == NormKind::kNegInf) return reduce::extreme_nan<false>(a, b);
-    else return a + b;
+    if constexpr (K == NormKind::kInf)
+      return reduce::extreme_nan<true>(a, b);
+    else if constexpr (K == NormKind::kNegInf)
+      return reduce::extreme_nan<false>(a, b);
+    else
+      return a + b;
   }
   void write(int64_t o, acc_t a) const {
-    if constexpr (K == NormKind::kTwo) a = std::sqrt(a);
-    else if constexpr (K == NormKind::kGeneral) a = std::pow(a, acc_t(1) / p);
+    if constexpr (K == NormKind::kTwo)
+      a = std::sqrt(a);
+    else if constexpr (K == NormKind::kGeneral)
+      a = std::pow(a, acc_t(1) / p);
     out[o] = static_cast<T>(a);
   }
 };
@@ -63,12 +75,18 @@ void norm_cpu(const Tensor& out, const Tensor& in, const Shape& dims, double p) 
     using acc_t = compute_t<scalar_t>;
     scalar_t* o = out.data_ptr<scalar_t>();
     const auto ap = static_cast<acc_t>(p);
-    if (p == 0) reduce::run(NormOp<scalar_t, NormKind::kZero>{o, ap}, in, dims);
-    else if (p == 1) reduce::run(NormOp<scalar_t, NormKind::kOne>{o, ap}, in, dims);
-    else if (p == 2) reduce::run(NormOp<scalar_t, NormKind::kTwo>{o, ap}, in, dims);
-    else if (std::isinf(p) && p > 0) reduce::run(NormOp<scalar_t, NormKind::kInf>{o, ap}, in, dims);
-    else if (std::isinf(p)) reduce::run(NormOp<scalar_t, NormKind::kNegInf>{o, ap}, in, dims);
-    else reduce::run(NormOp<scalar_t, NormKind::kGeneral>{o, ap}, in, dims);
+    if (p == 0)
+      reduce::run(NormOp<scalar_t, NormKind::kZero>{o, ap}, in, dims);
+    else if (p == 1)
+      reduce::run(NormOp<scalar_t, NormKind::kOne>{o, ap}, in, dims);
+    else if (p == 2)
+      reduce::run(NormOp<scalar_t, NormKind::kTwo>{o, ap}, in, dims);
+    else if (std::isinf(p) && p > 0)
+      reduce::run(NormOp<scalar_t, NormKind::kInf>{o, ap}, in, dims);
+    else if (std::isinf(p))
+      reduce::run(NormOp<scalar_t, NormKind::kNegInf>{o, ap}, in, dims);
+    else
+      reduce::run(NormOp<scalar_t, NormKind::kGeneral>{o, ap}, in, dims);
   });
 }
 
@@ -92,7 +110,7 @@ struct LogSumExpOp {
     if (is_nan(v) || is_nan(a.m)) return acc_t{std::numeric_limits<A>::quiet_NaN(), A(1)};
     if (v == -std::numeric_limits<A>::infinity()) return a;
     if (v > a.m) return acc_t{v, a.s * exp_a(a.m - v) + A(1)};  // exp(-inf) = 0 on the first element
-    if (v == a.m) return acc_t{a.m, a.s + A(1)};                     // also covers +inf twice
+    if (v == a.m) return acc_t{a.m, a.s + A(1)};                // also covers +inf twice
     return acc_t{a.m, a.s + exp_a(v - a.m)};
   }
   // Two passes over a block (max, then sum of exp(x - max) with the vectorisable exp): the same
@@ -136,9 +154,12 @@ struct LogSumExpOp {
       for (int64_t r = 0; r < nrows; ++r)
         for (int64_t w = 0; w < n; ++w) s[w] += term(static_cast<A>(rows[r][c0 + w]), m[w]);
       for (int64_t w = 0; w < n; ++w) {
-        if (is_nan(m[w])) dst[c0 + w] = acc_t{m[w], A(1)};
-        else if (m[w] == -std::numeric_limits<A>::infinity()) dst[c0 + w] = acc_t{};
-        else dst[c0 + w] = acc_t{m[w], s[w]};
+        if (is_nan(m[w]))
+          dst[c0 + w] = acc_t{m[w], A(1)};
+        else if (m[w] == -std::numeric_limits<A>::infinity())
+          dst[c0 + w] = acc_t{};
+        else
+          dst[c0 + w] = acc_t{m[w], s[w]};
       }
     }
   }
@@ -163,9 +184,8 @@ struct LogSumExpOp {
 };
 
 void logsumexp_cpu(const Tensor& out, const Tensor& in, const Shape& dims, double) {
-  FX_DISPATCH_FLOATING_TYPES(in.dtype(), "logsumexp", [&] {
-    reduce::run(LogSumExpOp<scalar_t>{out.data_ptr<scalar_t>()}, in, dims);
-  });
+  FX_DISPATCH_FLOATING_TYPES(in.dtype(), "logsumexp",
+                             [&] { reduce::run(LogSumExpOp<scalar_t>{out.data_ptr<scalar_t>()}, in, dims); });
 }
 
 struct Welford {

@@ -25,16 +25,22 @@ struct SumProdOp {
   acc_t scale;
   acc_t identity() const { return acc_t(kProd ? 1 : 0); }
   acc_t reduce(acc_t a, in_t x, int64_t) const {
-    if constexpr (kProd) return a * static_cast<acc_t>(x);
-    else return a + static_cast<acc_t>(x);
+    if constexpr (kProd)
+      return a * static_cast<acc_t>(x);
+    else
+      return a + static_cast<acc_t>(x);
   }
   acc_t combine(acc_t a, acc_t b) const {
-    if constexpr (kProd) return a * b;
-    else return a + b;
+    if constexpr (kProd)
+      return a * b;
+    else
+      return a + b;
   }
   void write(int64_t o, acc_t a) const {
-    if constexpr (std::is_floating_point_v<acc_t>) out[o] = static_cast<out_t>(a * scale);
-    else out[o] = a;
+    if constexpr (std::is_floating_point_v<acc_t>)
+      out[o] = static_cast<out_t>(a * scale);
+    else
+      out[o] = a;
   }
 };
 

@@ -22,15 +22,17 @@ namespace {
 // sorting algorithms are instantiated per key type only (3 of them), which keeps this file's
 // compile time down; values are still copied in their own type.
 template <class T>
-using key_t = std::conditional_t<std::is_same_v<T, double>, double,
-                                 std::conditional_t<std::is_floating_point_v<T> || std::is_same_v<T, Half> ||
-                                                        std::is_same_v<T, BFloat16>,
-                                                    float, int64_t>>;
+using key_t = std::conditional_t<
+    std::is_same_v<T, double>, double,
+    std::conditional_t<std::is_floating_point_v<T> || std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>, float,
+                       int64_t>>;
 // Strict "a before b" in ascending order with NaN largest.
 template <class K>
 inline bool less_nan_last(K a, K b) {
-  if constexpr (std::is_floating_point_v<K>) return a < b || (!std::isnan(a) && std::isnan(b));
-  else return a < b;
+  if constexpr (std::is_floating_point_v<K>)
+    return a < b || (!std::isnan(a) && std::isnan(b));
+  else
+    return a < b;
 }
 
 // Stable order of `key` (ascending or descending, NaN largest) into perm. Sorting (key, index)
@@ -202,8 +204,10 @@ void searchsorted_typed(const Tensor& out, const Tensor& seq, const Tensor& valu
         int64_t mid = lo + (hi - lo) / 2;
         K mv = static_cast<K>(row[mid]);
         bool go_right = right ? !(mv > v) : !(mv >= v);
-        if (go_right) lo = mid + 1;
-        else hi = mid;
+        if (go_right)
+          lo = mid + 1;
+        else
+          hi = mid;
       }
       op[i] = static_cast<O>(lo);
     }
@@ -213,8 +217,10 @@ void searchsorted_typed(const Tensor& out, const Tensor& seq, const Tensor& valu
 template <class T>
 void searchsorted_cpu(const Tensor& out, const Tensor& seq, const Tensor& values, bool right) {
   if (out.numel() == 0) return;
-  if (out.dtype() == kInt32) searchsorted_typed<T, int32_t>(out, seq, values, right);
-  else searchsorted_typed<T, int64_t>(out, seq, values, right);
+  if (out.dtype() == kInt32)
+    searchsorted_typed<T, int32_t>(out, seq, values, right);
+  else
+    searchsorted_typed<T, int64_t>(out, seq, values, right);
 }
 
 template <class T>

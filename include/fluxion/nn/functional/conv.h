@@ -18,11 +18,11 @@ namespace fluxion::nn::functional {
 class ConvPadding {
  public:
   template <class T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
-  ConvPadding(T p) : values_(static_cast<int64_t>(p)) {}  // NOLINT: implicit like LibTorch
+  ConvPadding(T p) : values_(static_cast<int64_t>(p)) {}         // NOLINT: implicit like LibTorch
   ConvPadding(std::initializer_list<int64_t> p) : values_(p) {}  // NOLINT
-  ConvPadding(const DimList& p) : values_(p) {}                 // NOLINT
-  ConvPadding(const char* mode) : mode_(mode) {}                // NOLINT
-  ConvPadding(std::string mode) : mode_(std::move(mode)) {}     // NOLINT
+  ConvPadding(const DimList& p) : values_(p) {}                  // NOLINT
+  ConvPadding(const char* mode) : mode_(mode) {}                 // NOLINT
+  ConvPadding(std::string mode) : mode_(std::move(mode)) {}      // NOLINT
   bool is_mode() const { return !mode_.empty(); }
   const std::string& mode() const { return mode_; }
   const DimList& values() const { return values_; }

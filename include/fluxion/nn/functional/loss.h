@@ -18,8 +18,7 @@ Tensor l1_loss(const Tensor& input, const Tensor& target, const std::string& red
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction = "mean",
                       double beta = 1.0);
 /// 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta).
-Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& reduction = "mean",
-                  double delta = 1.0);
+Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& reduction = "mean", double delta = 1.0);
 
 /// Negative log-likelihood of log-probabilities `input` (N, C), (C) or (N, C, d1, ...) at integer
 /// class targets (N), () or (N, d1, ...). weight (C) rescales classes; targets equal to
@@ -56,8 +55,7 @@ Tensor multi_margin_loss(const Tensor& input, const Tensor& target, int64_t p = 
 /// max(d(a, p) - d(a, n) + margin, 0) with d the pairwise p-norm distance; swap uses
 /// min(d(a, n), d(p, n)).
 Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const Tensor& negative, double margin = 1.0,
-                           double p = 2.0, double eps = 1e-6, bool swap = false,
-                           const std::string& reduction = "mean");
+                           double p = 2.0, double eps = 1e-6, bool swap = false, const std::string& reduction = "mean");
 /// 1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1.
 Tensor cosine_embedding_loss(const Tensor& input1, const Tensor& input2, const Tensor& target, double margin = 0.0,
                              const std::string& reduction = "mean");

@@ -38,7 +38,6 @@ Tensor instance_norm(const Tensor& input, const Tensor& running_mean = Tensor(),
 
 /// Local response normalisation across channels (AlexNet):
 ///   y = x / (k + alpha / size * sum over a window of `size` neighbouring channels of x^2)^beta.
-Tensor local_response_norm(const Tensor& input, int64_t size, double alpha = 1e-4, double beta = 0.75,
-                           double k = 1.0);
+Tensor local_response_norm(const Tensor& input, int64_t size, double alpha = 1e-4, double beta = 0.75, double k = 1.0);
 
 }  // namespace fluxion::nn::functional

@@ -17,14 +17,29 @@ namespace fluxion::nn::functional {
 class InterpolateOptions {
  public:
   /// Output spatial size (one value for every spatial dim, or one per dim).
-  InterpolateOptions& size(std::vector<int64_t> s) { size_ = std::move(s); return *this; }
+  InterpolateOptions& size(std::vector<int64_t> s) {
+    size_ = std::move(s);
+    return *this;
+  }
   /// Multiplier of the spatial size (one value or one per dim); output = floor(input * factor).
-  InterpolateOptions& scale_factor(std::vector<double> s) { scale_factor_ = std::move(s); return *this; }
-  InterpolateOptions& mode(std::string m) { mode_ = std::move(m); return *this; }
+  InterpolateOptions& scale_factor(std::vector<double> s) {
+    scale_factor_ = std::move(s);
+    return *this;
+  }
+  InterpolateOptions& mode(std::string m) {
+    mode_ = std::move(m);
+    return *this;
+  }
   /// Linear modes only: align the corner pixels' centres of input and output.
-  InterpolateOptions& align_corners(bool a) { align_corners_ = a; return *this; }
+  InterpolateOptions& align_corners(bool a) {
+    align_corners_ = a;
+    return *this;
+  }
   /// With scale_factor: compute the sampling scale from the output size instead of the factor.
-  InterpolateOptions& recompute_scale_factor(bool r) { recompute_scale_factor_ = r; return *this; }
+  InterpolateOptions& recompute_scale_factor(bool r) {
+    recompute_scale_factor_ = r;
+    return *this;
+  }
   const std::optional<std::vector<int64_t>>& size() const { return size_; }
   const std::optional<std::vector<double>>& scale_factor() const { return scale_factor_; }
   const std::string& mode() const { return mode_; }
