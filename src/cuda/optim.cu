@@ -1,12 +1,13 @@
 // CUDA fused optimiser steps: SGD (momentum, dampening, Nesterov, weight decay, maximize) and
-// Adam/AdamW (amsgrad), one pass over each parameter with the per-element arithmetic of the
-// CPU kernels (kernels/cpu/optim_sgd.cpp, optim_adam.cpp; PyTorch's single-tensor order). The
-// options are kernel arguments (uniform branches), so one kernel per dtype and rule. nvcc may
+// Adam/AdamW (amsgrad), one pass over each parameter with the per-element functions the CPU
+// kernels use (kernels/optim_functors.h). The options are kernel arguments (uniform branches),
+// so one kernel per dtype and rule. nvcc may
 // contract a * b + c into FMAs, so results agree with the CPU to rounding, not bitwise.
 #include <cmath>
 
 #include "cuda/cuda_check.h"
 #include "cuda/launch.h"
+#include "kernels/optim_functors.h"
 
 namespace fluxion::cuda::kern {
 namespace {
@@ -20,67 +21,48 @@ int blocks_for(int64_t n) {
   return static_cast<int>(b);
 }
 
-template <class A>
-__device__ __forceinline__ A maximum_nan(A a, A b) {
-  A m = a > b ? a : b;
-  m = b != b ? b : m;
-  return a != a ? a : m;
-}
-
 template <class T>
-__global__ void sgd_kernel(SgdArgs a) {
+__global__ void sgd_kernel(SgdArgs a, kernels::optim_fn::SgdScalars<T> s) {
   T* p = static_cast<T*>(a.param);
   const T* g = static_cast<const T*>(a.grad);
   T* buf = static_cast<T*>(a.momentum_buffer);
-  const T sgn = a.maximize ? T(-1) : T(1), neg_lr = T(-a.lr), mom = T(a.momentum), damp1 = T(1.0 - a.dampening),
-          wd = T(a.weight_decay);
   const bool l2 = a.weight_decay != 0, use_mom = a.momentum != 0;
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < a.n;
-       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    T gi = g[i] * sgn;
-    const T pi = p[i];
-    if (l2) gi = gi + wd * pi;
-    if (use_mom) {
-      const T bi = a.init_buffer ? gi : buf[i] * mom + damp1 * gi;
-      buf[i] = bi;
-      gi = a.nesterov ? gi + mom * bi : bi;
-    }
-    p[i] = pi + neg_lr * gi;
-  }
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x)
+    kernels::optim_fn::sgd_element<T, T>(l2, use_mom, a.init_buffer, a.nesterov, s, p, g, buf, i);
 }
 
 template <class T>
-__global__ void adam_kernel(AdamArgs a) {
+__global__ void adam_kernel(AdamArgs a, kernels::optim_fn::AdamScalars<T> s) {
   T* p = static_cast<T*>(a.param);
   const T* g = static_cast<const T*>(a.grad);
   T* m1 = static_cast<T*>(a.exp_avg);
   T* m2 = static_cast<T*>(a.exp_avg_sq);
   T* mx = static_cast<T*>(a.max_exp_avg_sq);
-  const T sgn = a.maximize ? T(-1) : T(1), w1 = T(1.0 - a.beta1), beta2 = T(a.beta2), one_m_beta2 = T(1.0 - a.beta2),
-          eps = T(a.eps), wd = T(a.weight_decay),
-          decay = T(a.decoupled_weight_decay ? 1.0 - a.lr * a.weight_decay : 1.0), neg_step = T(-a.step_size),
-          bc2s = T(a.bias_correction2_sqrt);
   const bool l2 = a.weight_decay != 0 && !a.decoupled_weight_decay;
   const bool decoupled = a.weight_decay != 0 && a.decoupled_weight_decay;
-  const bool low = w1 < T(0.5);
+  const bool low = s.w1 < T(0.5);
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < a.n;
-       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
-    T gi = g[i] * sgn;
-    T pi = p[i];
-    if (decoupled) pi = pi * decay;  // param.mul_(1 - lr * wd)
-    if (l2) gi = gi + wd * pi;
-    const T e1 = m1[i];
-    const T ea = low ? e1 + w1 * (gi - e1) : gi - (gi - e1) * (T(1) - w1);  // ATen's two-sided lerp
-    m1[i] = ea;
-    T es = m2[i] * beta2 + one_m_beta2 * gi * gi;
-    m2[i] = es;
-    if (a.amsgrad) {
-      es = maximum_nan(mx[i], es);
-      mx[i] = es;
-    }
-    const T denom = ::sqrt(es) / bc2s + eps;
-    p[i] = pi + neg_step * ea / denom;
-  }
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x)
+    kernels::optim_fn::adam_element<T, T>(l2, decoupled, a.amsgrad, low, s, p, g, m1, m2, mx, i);
+}
+
+template <class T>
+kernels::optim_fn::SgdScalars<T> sgd_scalars(const SgdArgs& a) {
+  return {a.maximize ? T(-1) : T(1), T(-a.lr), T(a.momentum), T(1.0 - a.dampening), T(a.weight_decay)};
+}
+
+template <class T>
+kernels::optim_fn::AdamScalars<T> adam_scalars(const AdamArgs& a) {
+  return {a.maximize ? T(-1) : T(1),
+          T(1.0 - a.beta1),
+          T(a.beta2),
+          T(1.0 - a.beta2),
+          T(a.eps),
+          T(a.weight_decay),
+          T(a.decoupled_weight_decay ? 1.0 - a.lr * a.weight_decay : 1.0),
+          T(-a.step_size),
+          T(a.bias_correction2_sqrt)};
 }
 
 }  // namespace
@@ -88,9 +70,9 @@ __global__ void adam_kernel(AdamArgs a) {
 void sgd_step(const SgdArgs& a, Ty t, cudaStream_t s) {
   if (a.n == 0) return;
   if (t == Ty::F32)
-    sgd_kernel<float><<<blocks_for(a.n), kThreads, 0, s>>>(a);
+    sgd_kernel<float><<<blocks_for(a.n), kThreads, 0, s>>>(a, sgd_scalars<float>(a));
   else if (t == Ty::F64)
-    sgd_kernel<double><<<blocks_for(a.n), kThreads, 0, s>>>(a);
+    sgd_kernel<double><<<blocks_for(a.n), kThreads, 0, s>>>(a, sgd_scalars<double>(a));
   else
     FX_FAIL("sgd step: not implemented on CUDA for this dtype");
   FX_CUDA_CHECK_LAUNCH();
@@ -99,9 +81,9 @@ void sgd_step(const SgdArgs& a, Ty t, cudaStream_t s) {
 void adam_step(const AdamArgs& a, Ty t, cudaStream_t s) {
   if (a.n == 0) return;
   if (t == Ty::F32)
-    adam_kernel<float><<<blocks_for(a.n), kThreads, 0, s>>>(a);
+    adam_kernel<float><<<blocks_for(a.n), kThreads, 0, s>>>(a, adam_scalars<float>(a));
   else if (t == Ty::F64)
-    adam_kernel<double><<<blocks_for(a.n), kThreads, 0, s>>>(a);
+    adam_kernel<double><<<blocks_for(a.n), kThreads, 0, s>>>(a, adam_scalars<double>(a));
   else
     FX_FAIL("adam step: not implemented on CUDA for this dtype");
   FX_CUDA_CHECK_LAUNCH();

@@ -3,6 +3,7 @@
 // scalars arrive precomputed in the args. Options that change control flow are template flags
 // (optim_math::with_flags) so every loop vectorises; maximize multiplies by -1 (exact).
 #include "kernels/cpu/optim_math.h"
+#include "kernels/optim_functors.h"
 #include "kernels/optim_kernels.h"
 
 namespace fluxion::kernels {
@@ -23,32 +24,24 @@ void adam_cpu(const AdamKernelArgs& a) {
   T* m1 = static_cast<T*>(a.exp_avg);
   T* m2 = static_cast<T*>(a.exp_avg_sq);
   T* mx = static_cast<T*>(a.max_exp_avg_sq);
-  const A sgn = a.maximize ? A(-1) : A(1), w1 = A(1.0 - a.beta1), beta2 = A(a.beta2), one_m_beta2 = A(1.0 - a.beta2),
-          eps = A(a.eps), wd = A(a.weight_decay),
-          decay = A(a.decoupled_weight_decay ? 1.0 - a.lr * a.weight_decay : 1.0), neg_step = A(-a.step_size),
-          bc2s = A(a.bias_correction2_sqrt);
+  const optim_fn::AdamScalars<A> s{a.maximize ? A(-1) : A(1),
+                                   A(1.0 - a.beta1),
+                                   A(a.beta2),
+                                   A(1.0 - a.beta2),
+                                   A(a.eps),
+                                   A(a.weight_decay),
+                                   A(a.decoupled_weight_decay ? 1.0 - a.lr * a.weight_decay : 1.0),
+                                   A(-a.step_size),
+                                   A(a.bias_correction2_sqrt)};
   const bool l2 = a.weight_decay != 0 && !a.decoupled_weight_decay;
   const bool decoupled = a.weight_decay != 0 && a.decoupled_weight_decay;
   with_flags(
       [&](auto kL2, auto kDecoupled, auto kAms, auto kLow) {
         for_each_index(a.n, [=](int64_t i) {
-          A gi = static_cast<A>(g[i]) * sgn;
-          A pi = static_cast<A>(p[i]);
-          if constexpr (kDecoupled) pi = static_cast<A>(static_cast<T>(pi * decay));  // param.mul_(1 - lr wd)
-          if constexpr (kL2) gi = gi + wd * pi;
-          const A ea = lerp<kLow()>(static_cast<A>(m1[i]), gi, w1);
-          m1[i] = static_cast<T>(ea);
-          A es = static_cast<A>(m2[i]) * beta2 + one_m_beta2 * gi * gi;
-          m2[i] = static_cast<T>(es);
-          if constexpr (kAms) {
-            es = maximum(static_cast<A>(mx[i]), static_cast<A>(static_cast<T>(es)));
-            mx[i] = static_cast<T>(es);
-          }
-          const A denom = fsqrt(static_cast<A>(static_cast<T>(es))) / bc2s + eps;
-          p[i] = static_cast<T>(pi + neg_step * static_cast<A>(static_cast<T>(ea)) / denom);
+          optim_fn::adam_element<T, A>(kL2(), kDecoupled(), kAms(), kLow(), s, p, g, m1, m2, mx, i);
         });
       },
-      l2, decoupled, a.amsgrad, w1 < A(0.5));
+      l2, decoupled, a.amsgrad, s.w1 < A(0.5));
 }
 
 template <class T>
@@ -101,7 +94,7 @@ void nadam_cpu(const NAdamKernelArgs& a) {
           m1[i] = static_cast<T>(ea);
           const A es = static_cast<A>(static_cast<T>(static_cast<A>(m2[i]) * beta2 + one_m_beta2 * gi * gi));
           m2[i] = static_cast<T>(es);
-          const A denom = fsqrt(es / bc2) + eps;
+          const A denom = sqrt_(es / bc2) + eps;
           pi = static_cast<A>(static_cast<T>(pi + cg * gi / denom));  // two addcdiv_ calls, each rounded
           p[i] = static_cast<T>(pi + cm * ea / denom);
         });
@@ -133,7 +126,7 @@ void radam_cpu(const RAdamKernelArgs& a) {
           const A es = static_cast<A>(static_cast<T>(static_cast<A>(m2[i]) * beta2 + one_m_beta2 * gi * gi));
           m2[i] = static_cast<T>(es);
           A upd = ea / bc1 * lr;
-          if constexpr (kRect) upd = upd * (bc2s / (fsqrt(es) + eps)) * rect;
+          if constexpr (kRect) upd = upd * (bc2s / (sqrt_(es) + eps)) * rect;
           p[i] = static_cast<T>(pi + A(-1) * upd);
         });
       },

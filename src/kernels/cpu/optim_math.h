@@ -18,6 +18,7 @@
 
 #include "core/parallel.h"
 #include "fluxion/half.h"
+#include "kernels/optim_functors.h"
 
 namespace fluxion::kernels::optim_math {
 
@@ -25,27 +26,16 @@ namespace fluxion::kernels::optim_math {
 template <class T>
 using acc_t = std::conditional_t<std::is_same_v<T, double>, double, float>;
 
-/// ATen's lerp for a weight known on the host: self + w (end - self) when |w| < 0.5 (kLow),
-/// else end - (end - self)(1 - w).
+/// ATen's lerp for a weight known on the host (kernels/optim_functors.h), low = |w| < 0.5.
 template <bool kLow, class A>
 inline A lerp(A self, A end, A w) {
-  if constexpr (kLow)
-    return self + w * (end - self);
-  else
-    return end - (end - self) * (A(1) - w);
+  return optim_fn::lerp(kLow, self, end, w);
 }
 
-/// torch.maximum: NaN if either side is NaN (written as selects, so it vectorises).
-template <class A>
-inline A maximum(A a, A b) {
-  A m = a > b ? a : b;
-  m = b != b ? b : m;
-  return a != a ? a : m;
-}
+using optim_fn::maximum;
 
 /// sqrt and |x| as builtins (inlined in every instantiation, vectorisable where the flags allow).
-inline float fsqrt(float x) { return __builtin_sqrtf(x); }
-inline double fsqrt(double x) { return __builtin_sqrt(x); }
+using optim_fn::sqrt_;
 inline float fabs_(float x) { return __builtin_fabsf(x); }
 inline double fabs_(double x) { return __builtin_fabs(x); }
 

@@ -3,6 +3,7 @@
 // options that change control flow are template flags (optim_math::with_flags) so the loops
 // vectorise, and maximize multiplies the gradient by -1 (exact).
 #include "kernels/cpu/optim_math.h"
+#include "kernels/optim_functors.h"
 #include "kernels/optim_kernels.h"
 
 namespace fluxion::kernels {
@@ -21,29 +22,12 @@ void sgd_cpu(const SGDKernelArgs& a) {
   T* p = static_cast<T*>(a.param);
   const T* g = static_cast<const T*>(a.grad);
   T* buf = static_cast<T*>(a.momentum_buffer);
-  const A sgn = a.maximize ? A(-1) : A(1), neg_lr = A(-a.lr), mom = A(a.momentum), damp1 = A(1.0 - a.dampening),
-          wd = A(a.weight_decay);
+  const optim_fn::SgdScalars<A> s{a.maximize ? A(-1) : A(1), A(-a.lr), A(a.momentum), A(1.0 - a.dampening),
+                                  A(a.weight_decay)};
   with_flags(
       [&](auto kL2, auto kMom, auto kInit, auto kNesterov) {
-        for_each_index(a.n, [=](int64_t i) {
-          A gi = static_cast<A>(g[i]) * sgn;
-          const A pi = static_cast<A>(p[i]);
-          if constexpr (kL2) gi = gi + wd * pi;  // grad.add(param, alpha=wd)
-          if constexpr (kMom) {
-            A bi;
-            if constexpr (kInit)
-              bi = gi;  // buf = grad.clone()
-            else
-              bi = static_cast<A>(buf[i]) * mom + damp1 * gi;  // buf.mul_(momentum).add_(grad, alpha=1 - dampening)
-            buf[i] = static_cast<T>(bi);
-            bi = static_cast<A>(static_cast<T>(bi));
-            if constexpr (kNesterov)
-              gi = gi + mom * bi;
-            else
-              gi = bi;
-          }
-          p[i] = static_cast<T>(pi + neg_lr * gi);  // param.add_(grad, alpha=-lr)
-        });
+        for_each_index(
+            a.n, [=](int64_t i) { optim_fn::sgd_element<T, A>(kL2(), kMom(), kInit(), kNesterov(), s, p, g, buf, i); });
       },
       a.weight_decay != 0, a.momentum != 0, a.init_buffer, a.nesterov);
 }
@@ -70,9 +54,9 @@ void rmsprop_cpu(const RMSpropKernelArgs& a) {
           if constexpr (kCentered) {
             const A m = static_cast<A>(static_cast<T>(lerp<kLow()>(static_cast<A>(ga[i]), gi, one_m_alpha)));
             ga[i] = static_cast<T>(m);
-            avg = fsqrt(s + A(-1) * m * m);  // square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
+            avg = sqrt_(s + A(-1) * m * m);  // square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
           } else {
-            avg = fsqrt(s);
+            avg = sqrt_(s);
           }
           avg = avg + eps;
           if constexpr (kMom) {
@@ -102,7 +86,7 @@ void adagrad_cpu(const AdagradKernelArgs& a) {
           if constexpr (kL2) gi = gi + wd * pi;
           const A s = static_cast<A>(static_cast<T>(static_cast<A>(sum[i]) + A(1) * gi * gi));
           sum[i] = static_cast<T>(s);
-          const A std_ = fsqrt(s) + eps;
+          const A std_ = sqrt_(s) + eps;
           p[i] = static_cast<T>(pi + neg_clr * gi / std_);
         });
       },
@@ -126,8 +110,8 @@ void adadelta_cpu(const AdadeltaKernelArgs& a) {
           if constexpr (kL2) gi = gi + wd * pi;
           const A s = static_cast<A>(static_cast<T>(static_cast<A>(sq[i]) * rho + one_m_rho * gi * gi));
           sq[i] = static_cast<T>(s);
-          const A std_ = fsqrt(s + eps);
-          const A delta = fsqrt(static_cast<A>(acc[i]) + eps) / std_ * gi;  // delta.div_(std).mul_(grad)
+          const A std_ = sqrt_(s + eps);
+          const A delta = sqrt_(static_cast<A>(acc[i]) + eps) / std_ * gi;  // delta.div_(std).mul_(grad)
           acc[i] = static_cast<T>(static_cast<A>(acc[i]) * rho + one_m_rho * delta * delta);
           p[i] = static_cast<T>(pi + neg_lr * delta);
         });
