@@ -58,11 +58,12 @@ Tensor transfer(const Tensor& x, Device device, bool non_blocking) {
 // Differentiable dtype/device conversion: the gradient converts back.
 Tensor convert(const Tensor& x, Device device, DType dtype, bool non_blocking) {
   Tensor out;
-  if (batched::is_batched(x) && (x.device() == device || (x.is_cpu() && device.is_cpu()))) {
+  const bool same_device = x.device() == device || (x.is_cpu() && device.is_cpu());
+  if (batched::is_batched(x) && same_device) {
     const int64_t B = batched::batch_size({&x});  // Note [Batched tensors]
     out = batched::wrap(empty(batched::batched_sizes(B, x.sizes()), TensorOptions(dtype).device(device)));
     kernels::copy_kernel.get(device.type(), dtype)(batched::physical(out, B), batched::physical(x, B));
-  } else if (x.device() == device || (x.is_cpu() && device.is_cpu())) {
+  } else if (same_device) {
     out = empty(x.sizes(), TensorOptions(dtype).device(device));
     kernels::copy_kernel.get(device.type(), dtype)(out, x);
   } else if (device.is_cpu()) {

@@ -110,15 +110,16 @@ Tensor cast_for_kernel(const Tensor& t, DType dt) {
   return o;
 }
 
-int64_t batched_out(const Tensor& out, std::initializer_list<const Tensor*> ins) {
+// The batch size of a kernel's batched output; a batched input written into an unbatched output
+// (an in-place op on a shared tensor) has no rule (Note [Batched tensors]).
+int64_t batched_out(const Tensor& out) {
   if (!batched::is_batched(out)) vmap_state::no_rule("an in-place op writing a batched value into an unbatched tensor");
-  (void)ins;
   return batched::batch_size({&out});
 }
 
 void copy_into(const Tensor& dst, const Tensor& src) {
   if (batched::any_batched({&dst, &src})) [[unlikely]] {
-    const int64_t B = batched_out(dst, {&src});
+    const int64_t B = batched_out(dst);
     kernels::copy_kernel.get(dst.device().type(), dst.dtype())(
         batched::physical(dst, B), batched::physical(expand_for_kernel(src, dst.sizes()), B));
     return;
@@ -143,9 +144,8 @@ Tensor new_output(const Shape& sizes, DType dt, Device dev, const Tensor* like, 
   const TensorOptions opts = TensorOptions(dt).device(dev);
   if ((like && batched::is_batched(*like)) || (like2 && batched::is_batched(*like2))) [[unlikely]] {
     // Note [Batched tensors]: the result of an op on a batched operand is batched.
-    Shape phys{batched::batch_size({like ? like : like2, like2 ? like2 : like})};
-    for (int64_t s : sizes) phys.push_back(s);
-    return batched::wrap(empty(phys, opts));
+    const int64_t B = like && batched::is_batched(*like) ? batched::batch_size({like}) : batched::batch_size({like2});
+    return batched::wrap(empty(batched::batched_sizes(B, sizes), opts));
   }
   auto full = [&](const Tensor* t) { return t && t->defined() && t->sizes() == sizes; };
   const Tensor* ref = full(like) ? like : (full(like2) ? like2 : nullptr);
@@ -174,7 +174,7 @@ void launch_unary(const Tensor& out, const Tensor& x, UnaryOp op, const UnaryPar
   if (out.numel() == 0) return;
   const auto fn = kernels::unary_kernel.get(out.device().type(), out.dtype());
   if (batched::any_batched({&out, &x})) [[unlikely]] {
-    const int64_t B = batched_out(out, {&x});
+    const int64_t B = batched_out(out);
     return fn(batched::physical(out, B),
               batched::physical(expand_for_kernel(cast_for_kernel(x, out.dtype()), out.sizes()), B), op, p);
   }
@@ -187,7 +187,7 @@ void launch_binary(const Tensor& out, const Tensor& a, const Tensor& b, BinaryOp
   const DType dt = out.dtype();
   const auto fn = kernels::binary_kernel.get(out.device().type(), dt);
   if (batched::any_batched({&out, &a, &b})) [[unlikely]] {
-    const int64_t B = batched_out(out, {&a, &b});
+    const int64_t B = batched_out(out);
     Tensor ka, kb;  // an unbatched 0-d CPU operand next to a tensor stays a number, as below
     const bool a_num = a.defined() && !batched::is_batched(a) && is_cpu_scalar(a) && b.defined() && !is_cpu_scalar(b);
     const bool b_num = b.defined() && !batched::is_batched(b) && is_cpu_scalar(b) && a.defined() && !is_cpu_scalar(a);
@@ -232,7 +232,7 @@ void launch_compare(const Tensor& out, const Tensor& a, const Tensor& b, DType d
   ka = expand_for_kernel(cast_for_kernel(ka, dt), out.sizes());
   kb = expand_for_kernel(cast_for_kernel(kb, dt), out.sizes());
   if (batched::any_batched({&out, &ka, &kb})) [[unlikely]] {
-    const int64_t B = batched_out(out, {&ka, &kb});
+    const int64_t B = batched_out(out);
     kernels::compare_kernel.get(out.device().type(), dt)(batched::physical(out, B), batched::physical(ka, B),
                                                          kb.defined() ? batched::physical(kb, B) : kb, op, p);
     return;
