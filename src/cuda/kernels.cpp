@@ -7,7 +7,6 @@
 #include "cuda/iter.h"
 #include "fluxion/ops/creation.h"
 #include "kernels/cpu/copy.h"
-#include "kernels/optim_kernels.h"
 #include "kernels/pointwise_kernels.h"
 #include "kernels/range_kernels.h"
 #include "kernels/reduce_kernels.h"
@@ -299,50 +298,6 @@ const bool g_range_registered = [] {
   return true;
 }();
 
-// ---- fused optimiser steps ------------------------------------------------------------------------
-
-// The optimisers pass raw pointers: the device is the parameter's.
-int device_of_param(const void* p, const char* what) {
-  cudaPointerAttributes attr{};
-  FX_CUDA_CHECK(cudaPointerGetAttributes(&attr, p));
-  FX_CHECK(attr.type == cudaMemoryTypeDevice, what, ": a CUDA optimiser step got a parameter not in device memory");
-  return attr.device;
-}
-
-template <DType kDt>
-void sgd_step_cuda(const SGDKernelArgs& a) {
-  if (a.n == 0) return;
-  const int dev = device_of_param(a.param, "SGD");
-  cd::SetDevice guard(dev);
-  const kern::SgdArgs k{a.param,     a.grad,         a.momentum_buffer, a.n,        a.lr,         a.momentum,
-                        a.dampening, a.weight_decay, a.nesterov,        a.maximize, a.init_buffer};
-  kern::sgd_step(k, *cd::to_ty(kDt), cd::current_stream(dev));
-}
-
-template <DType kDt>
-void adam_step_cuda(const AdamKernelArgs& a) {
-  if (a.n == 0) return;
-  const int dev = device_of_param(a.param, "Adam");
-  cd::SetDevice guard(dev);
-  const kern::AdamArgs k{a.param,
-                         a.grad,
-                         a.exp_avg,
-                         a.exp_avg_sq,
-                         a.max_exp_avg_sq,
-                         a.n,
-                         a.lr,
-                         a.beta1,
-                         a.beta2,
-                         a.eps,
-                         a.weight_decay,
-                         a.step_size,
-                         a.bias_correction2_sqrt,
-                         a.amsgrad,
-                         a.maximize,
-                         a.decoupled_weight_decay};
-  kern::adam_step(k, *cd::to_ty(kDt), cd::current_stream(dev));
-}
-
 }  // namespace
 
 #define FX_CUDA_REG(table, dt, fn) FX_REGISTER_KERNEL(table, DeviceType::CUDA, DType::dt, fn)
@@ -390,10 +345,6 @@ FX_CUDA_REG(softmax_kernel, Float32, &softmax_cuda<false>);
 FX_CUDA_REG(softmax_kernel, Float64, &softmax_cuda<false>);
 FX_CUDA_REG(log_softmax_kernel, Float32, &softmax_cuda<true>);
 FX_CUDA_REG(log_softmax_kernel, Float64, &softmax_cuda<true>);
-FX_CUDA_REG(sgd_step_kernel, Float32, &sgd_step_cuda<DType::Float32>);
-FX_CUDA_REG(sgd_step_kernel, Float64, &sgd_step_cuda<DType::Float64>);
-FX_CUDA_REG(adam_step_kernel, Float32, &adam_step_cuda<DType::Float32>);
-FX_CUDA_REG(adam_step_kernel, Float64, &adam_step_cuda<DType::Float64>);
 FX_CUDA_REG(amax_kernel, Float32, &minmax_cuda<true>);
 FX_CUDA_REG(amax_kernel, Float64, &minmax_cuda<true>);
 FX_CUDA_REG(amax_kernel, Int64, &minmax_cuda<true>);

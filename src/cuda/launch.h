@@ -95,29 +95,6 @@ void arg_rows(const void* in, void* values, int64_t* indices, int64_t rows, int6
 /// y = softmax (log: log_softmax) of a contiguous x viewed as [outer, D, inner], along D (f32/f64).
 void softmax(const void* x, void* y, int64_t outer, int64_t D, int64_t inner, Ty t, bool log, cudaStream_t s);
 
-/// Fused optimiser steps on device buffers, f32/f64: the fields of kernels/optim_kernels.h's
-/// SGDKernelArgs / AdamKernelArgs (copied by kernels.cpp; nvcc does not see the kernel tables).
-struct SgdArgs {
-  void* param;
-  const void* grad;
-  void* momentum_buffer;
-  int64_t n;
-  double lr, momentum, dampening, weight_decay;
-  bool nesterov, maximize, init_buffer;
-};
-struct AdamArgs {
-  void* param;
-  const void* grad;
-  void* exp_avg;
-  void* exp_avg_sq;
-  void* max_exp_avg_sq;
-  int64_t n;
-  double lr, beta1, beta2, eps, weight_decay, step_size, bias_correction2_sqrt;
-  bool amsgrad, maximize, decoupled_weight_decay;
-};
-void sgd_step(const SgdArgs& a, Ty t, cudaStream_t s);
-void adam_step(const AdamArgs& a, Ty t, cudaStream_t s);
-
 /// out[r] = scale * sum(in[r, 0:cols]) for a contiguous rows x cols input. Output type: the input
 /// type for floats, int64 for integers and bool. `scratch` needs sum_scratch_bytes(...) bytes.
 size_t sum_scratch_bytes(int64_t rows, int64_t cols, Ty in);

@@ -24,24 +24,14 @@ void adam_cpu(const AdamKernelArgs& a) {
   T* m1 = static_cast<T*>(a.exp_avg);
   T* m2 = static_cast<T*>(a.exp_avg_sq);
   T* mx = static_cast<T*>(a.max_exp_avg_sq);
-  const optim_fn::AdamScalars<A> s{a.maximize ? A(-1) : A(1),
-                                   A(1.0 - a.beta1),
-                                   A(a.beta2),
-                                   A(1.0 - a.beta2),
-                                   A(a.eps),
-                                   A(a.weight_decay),
-                                   A(a.decoupled_weight_decay ? 1.0 - a.lr * a.weight_decay : 1.0),
-                                   A(-a.step_size),
-                                   A(a.bias_correction2_sqrt)};
-  const bool l2 = a.weight_decay != 0 && !a.decoupled_weight_decay;
-  const bool decoupled = a.weight_decay != 0 && a.decoupled_weight_decay;
+  const auto s = optim_fn::adam_scalars<A>(a);
   with_flags(
       [&](auto kL2, auto kDecoupled, auto kAms, auto kLow) {
         for_each_index(a.n, [=](int64_t i) {
           optim_fn::adam_element<T, A>(kL2(), kDecoupled(), kAms(), kLow(), s, p, g, m1, m2, mx, i);
         });
       },
-      l2, decoupled, a.amsgrad, s.w1 < A(0.5));
+      optim_fn::uses_l2(a), optim_fn::uses_decoupled_decay(a), a.amsgrad, optim_fn::lerp_low(s.w1));
 }
 
 template <class T>
@@ -51,24 +41,12 @@ void adamax_cpu(const AdamaxKernelArgs& a) {
   const T* g = static_cast<const T*>(a.grad);
   T* m1 = static_cast<T*>(a.exp_avg);
   T* u = static_cast<T*>(a.exp_inf);
-  const A sgn = a.maximize ? A(-1) : A(1), w1 = A(1.0 - a.beta1), beta2 = A(a.beta2), eps = A(a.eps),
-          wd = A(a.weight_decay), neg_clr = A(-a.clr);
+  const auto s = optim_fn::adamax_scalars<A>(a);
   with_flags(
       [&](auto kL2, auto kLow) {
-        for_each_index(a.n, [=](int64_t i) {
-          A gi = static_cast<A>(g[i]) * sgn;
-          const A pi = static_cast<A>(p[i]);
-          if constexpr (kL2) gi = gi + wd * pi;
-          const A ea = static_cast<A>(static_cast<T>(lerp<kLow()>(static_cast<A>(m1[i]), gi, w1)));
-          m1[i] = static_cast<T>(ea);
-          // torch.maximum(exp_inf.mul_(beta2), grad.abs().add_(eps))
-          const A ui = static_cast<A>(
-              static_cast<T>(maximum(static_cast<A>(static_cast<T>(static_cast<A>(u[i]) * beta2)), fabs_(gi) + eps)));
-          u[i] = static_cast<T>(ui);
-          p[i] = static_cast<T>(pi + neg_clr * ea / ui);
-        });
+        for_each_index(a.n, [=](int64_t i) { optim_fn::adamax_element<T, A>(kL2(), kLow(), s, p, g, m1, u, i); });
       },
-      a.weight_decay != 0, w1 < A(0.5));
+      optim_fn::uses_l2(a), optim_fn::lerp_low(s.w1));
 }
 
 template <class T>
@@ -78,28 +56,13 @@ void nadam_cpu(const NAdamKernelArgs& a) {
   const T* g = static_cast<const T*>(a.grad);
   T* m1 = static_cast<T*>(a.exp_avg);
   T* m2 = static_cast<T*>(a.exp_avg_sq);
-  const A sgn = a.maximize ? A(-1) : A(1), w1 = A(1.0 - a.beta1), beta2 = A(a.beta2), one_m_beta2 = A(1.0 - a.beta2),
-          eps = A(a.eps), wd = A(a.weight_decay), decay = A(1.0 - a.lr * a.weight_decay), bc2 = A(a.bias_correction2),
-          cg = A(a.grad_coef), cm = A(a.exp_avg_coef);
-  const bool l2 = a.weight_decay != 0 && !a.decoupled_weight_decay;
-  const bool decoupled = a.weight_decay != 0 && a.decoupled_weight_decay;
+  const auto s = optim_fn::nadam_scalars<A>(a);
   with_flags(
       [&](auto kL2, auto kDecoupled, auto kLow) {
-        for_each_index(a.n, [=](int64_t i) {
-          A gi = static_cast<A>(g[i]) * sgn;
-          A pi = static_cast<A>(p[i]);
-          if constexpr (kDecoupled) pi = static_cast<A>(static_cast<T>(pi * decay));
-          if constexpr (kL2) gi = gi + wd * pi;
-          const A ea = static_cast<A>(static_cast<T>(lerp<kLow()>(static_cast<A>(m1[i]), gi, w1)));
-          m1[i] = static_cast<T>(ea);
-          const A es = static_cast<A>(static_cast<T>(static_cast<A>(m2[i]) * beta2 + one_m_beta2 * gi * gi));
-          m2[i] = static_cast<T>(es);
-          const A denom = sqrt_(es / bc2) + eps;
-          pi = static_cast<A>(static_cast<T>(pi + cg * gi / denom));  // two addcdiv_ calls, each rounded
-          p[i] = static_cast<T>(pi + cm * ea / denom);
-        });
+        for_each_index(
+            a.n, [=](int64_t i) { optim_fn::nadam_element<T, A>(kL2(), kDecoupled(), kLow(), s, p, g, m1, m2, i); });
       },
-      l2, decoupled, w1 < A(0.5));
+      optim_fn::uses_l2(a), optim_fn::uses_decoupled_decay(a), optim_fn::lerp_low(s.w1));
 }
 
 template <class T>
@@ -109,28 +72,14 @@ void radam_cpu(const RAdamKernelArgs& a) {
   const T* g = static_cast<const T*>(a.grad);
   T* m1 = static_cast<T*>(a.exp_avg);
   T* m2 = static_cast<T*>(a.exp_avg_sq);
-  const A sgn = a.maximize ? A(-1) : A(1), w1 = A(1.0 - a.beta1), beta2 = A(a.beta2), one_m_beta2 = A(1.0 - a.beta2),
-          eps = A(a.eps), wd = A(a.weight_decay), decay = A(1.0 - a.lr * a.weight_decay), lr = A(a.lr),
-          bc1 = A(a.bias_correction1), bc2s = A(a.bias_correction2_sqrt), rect = A(a.rect);
-  const bool l2 = a.weight_decay != 0 && !a.decoupled_weight_decay;
-  const bool decoupled = a.weight_decay != 0 && a.decoupled_weight_decay;
+  const auto s = optim_fn::radam_scalars<A>(a);
   with_flags(
       [&](auto kL2, auto kDecoupled, auto kRect, auto kLow) {
         for_each_index(a.n, [=](int64_t i) {
-          A gi = static_cast<A>(g[i]) * sgn;
-          A pi = static_cast<A>(p[i]);
-          if constexpr (kDecoupled) pi = static_cast<A>(static_cast<T>(pi * decay));
-          if constexpr (kL2) gi = gi + wd * pi;
-          const A ea = static_cast<A>(static_cast<T>(lerp<kLow()>(static_cast<A>(m1[i]), gi, w1)));
-          m1[i] = static_cast<T>(ea);
-          const A es = static_cast<A>(static_cast<T>(static_cast<A>(m2[i]) * beta2 + one_m_beta2 * gi * gi));
-          m2[i] = static_cast<T>(es);
-          A upd = ea / bc1 * lr;
-          if constexpr (kRect) upd = upd * (bc2s / (sqrt_(es) + eps)) * rect;
-          p[i] = static_cast<T>(pi + A(-1) * upd);
+          optim_fn::radam_element<T, A>(kL2(), kDecoupled(), kRect(), kLow(), s, p, g, m1, m2, i);
         });
       },
-      l2, decoupled, a.rectified, w1 < A(0.5));
+      optim_fn::uses_l2(a), optim_fn::uses_decoupled_decay(a), a.rectified, optim_fn::lerp_low(s.w1));
 }
 
 #define FX_REGISTER_OPTIM(table, fn)                                      \

@@ -1,8 +1,7 @@
 // Helpers shared by the CPU optimiser kernels. The update loops are written branch-free: every
 // option that changes the control flow (weight decay, AMSGrad, centering, ...) is a template flag
 // chosen once per call with with_flags(), so the compiler vectorises each instantiation. The
-// element formulas reproduce ATen's CPU ones (lerp's two-sided form, maximum's NaN propagation),
-// so updates match PyTorch to rounding.
+// element formulas themselves are in kernels/optim_functors.h (shared with CUDA).
 //
 // Why this matters: with a runtime `if` per element and errno-setting sqrt, GCC vectorised none
 // of these loops and Adam took ~5x the memory-bound time on a 10M-element parameter.
@@ -25,19 +24,6 @@ namespace fluxion::kernels::optim_math {
 /// Compute type: double for double, float for float/Half/BFloat16.
 template <class T>
 using acc_t = std::conditional_t<std::is_same_v<T, double>, double, float>;
-
-/// ATen's lerp for a weight known on the host (kernels/optim_functors.h), low = |w| < 0.5.
-template <bool kLow, class A>
-inline A lerp(A self, A end, A w) {
-  return optim_fn::lerp(kLow, self, end, w);
-}
-
-using optim_fn::maximum;
-
-/// sqrt and |x| as builtins (inlined in every instantiation, vectorisable where the flags allow).
-using optim_fn::sqrt_;
-inline float fabs_(float x) { return __builtin_fabsf(x); }
-inline double fabs_(double x) { return __builtin_fabs(x); }
 
 /// f(std::integral_constant<bool, b0>{}, ..., ) for runtime booleans b0.. (2^n instantiations).
 template <class F>

@@ -22,14 +22,13 @@ void sgd_cpu(const SGDKernelArgs& a) {
   T* p = static_cast<T*>(a.param);
   const T* g = static_cast<const T*>(a.grad);
   T* buf = static_cast<T*>(a.momentum_buffer);
-  const optim_fn::SgdScalars<A> s{a.maximize ? A(-1) : A(1), A(-a.lr), A(a.momentum), A(1.0 - a.dampening),
-                                  A(a.weight_decay)};
+  const auto s = optim_fn::sgd_scalars<A>(a);
   with_flags(
       [&](auto kL2, auto kMom, auto kInit, auto kNesterov) {
         for_each_index(
             a.n, [=](int64_t i) { optim_fn::sgd_element<T, A>(kL2(), kMom(), kInit(), kNesterov(), s, p, g, buf, i); });
       },
-      a.weight_decay != 0, a.momentum != 0, a.init_buffer, a.nesterov);
+      optim_fn::uses_l2(a), a.momentum != 0, a.init_buffer, a.nesterov);
 }
 
 template <class T>
@@ -40,35 +39,14 @@ void rmsprop_cpu(const RMSpropKernelArgs& a) {
   T* sq = static_cast<T*>(a.square_avg);
   T* ga = static_cast<T*>(a.grad_avg);
   T* buf = static_cast<T*>(a.momentum_buffer);
-  const A sgn = a.maximize ? A(-1) : A(1), neg_lr = A(-a.lr), alpha = A(a.alpha), one_m_alpha = A(1.0 - a.alpha),
-          eps = A(a.eps), wd = A(a.weight_decay), mom = A(a.momentum);
+  const auto s = optim_fn::rmsprop_scalars<A>(a);
   with_flags(
       [&](auto kL2, auto kCentered, auto kMom, auto kLow) {
         for_each_index(a.n, [=](int64_t i) {
-          A gi = static_cast<A>(g[i]) * sgn;
-          const A pi = static_cast<A>(p[i]);
-          if constexpr (kL2) gi = gi + wd * pi;
-          const A s = static_cast<A>(static_cast<T>(static_cast<A>(sq[i]) * alpha + one_m_alpha * gi * gi));
-          sq[i] = static_cast<T>(s);
-          A avg;
-          if constexpr (kCentered) {
-            const A m = static_cast<A>(static_cast<T>(lerp<kLow()>(static_cast<A>(ga[i]), gi, one_m_alpha)));
-            ga[i] = static_cast<T>(m);
-            avg = sqrt_(s + A(-1) * m * m);  // square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
-          } else {
-            avg = sqrt_(s);
-          }
-          avg = avg + eps;
-          if constexpr (kMom) {
-            const A bi = static_cast<A>(static_cast<T>(static_cast<A>(buf[i]) * mom + A(1) * gi / avg));
-            buf[i] = static_cast<T>(bi);
-            p[i] = static_cast<T>(pi + neg_lr * bi);
-          } else {
-            p[i] = static_cast<T>(pi + neg_lr * gi / avg);
-          }
+          optim_fn::rmsprop_element<T, A>(kL2(), kCentered(), kMom(), kLow(), s, p, g, sq, ga, buf, i);
         });
       },
-      a.weight_decay != 0, a.centered, a.momentum > 0, one_m_alpha < A(0.5));
+      optim_fn::uses_l2(a), a.centered, a.momentum > 0, optim_fn::lerp_low(s.one_m_alpha));
 }
 
 template <class T>
@@ -77,20 +55,12 @@ void adagrad_cpu(const AdagradKernelArgs& a) {
   T* p = static_cast<T*>(a.param);
   const T* g = static_cast<const T*>(a.grad);
   T* sum = static_cast<T*>(a.sum);
-  const A sgn = a.maximize ? A(-1) : A(1), neg_clr = A(-a.clr), eps = A(a.eps), wd = A(a.weight_decay);
+  const auto s = optim_fn::adagrad_scalars<A>(a);
   with_flags(
       [&](auto kL2) {
-        for_each_index(a.n, [=](int64_t i) {
-          A gi = static_cast<A>(g[i]) * sgn;
-          const A pi = static_cast<A>(p[i]);
-          if constexpr (kL2) gi = gi + wd * pi;
-          const A s = static_cast<A>(static_cast<T>(static_cast<A>(sum[i]) + A(1) * gi * gi));
-          sum[i] = static_cast<T>(s);
-          const A std_ = sqrt_(s) + eps;
-          p[i] = static_cast<T>(pi + neg_clr * gi / std_);
-        });
+        for_each_index(a.n, [=](int64_t i) { optim_fn::adagrad_element<T, A>(kL2(), s, p, g, sum, i); });
       },
-      a.weight_decay != 0);
+      optim_fn::uses_l2(a));
 }
 
 template <class T>
@@ -100,23 +70,12 @@ void adadelta_cpu(const AdadeltaKernelArgs& a) {
   const T* g = static_cast<const T*>(a.grad);
   T* sq = static_cast<T*>(a.square_avg);
   T* acc = static_cast<T*>(a.acc_delta);
-  const A sgn = a.maximize ? A(-1) : A(1), neg_lr = A(-a.lr), rho = A(a.rho), one_m_rho = A(1.0 - a.rho),
-          eps = A(a.eps), wd = A(a.weight_decay);
+  const auto s = optim_fn::adadelta_scalars<A>(a);
   with_flags(
       [&](auto kL2) {
-        for_each_index(a.n, [=](int64_t i) {
-          A gi = static_cast<A>(g[i]) * sgn;
-          const A pi = static_cast<A>(p[i]);
-          if constexpr (kL2) gi = gi + wd * pi;
-          const A s = static_cast<A>(static_cast<T>(static_cast<A>(sq[i]) * rho + one_m_rho * gi * gi));
-          sq[i] = static_cast<T>(s);
-          const A std_ = sqrt_(s + eps);
-          const A delta = sqrt_(static_cast<A>(acc[i]) + eps) / std_ * gi;  // delta.div_(std).mul_(grad)
-          acc[i] = static_cast<T>(static_cast<A>(acc[i]) * rho + one_m_rho * delta * delta);
-          p[i] = static_cast<T>(pi + neg_lr * delta);
-        });
+        for_each_index(a.n, [=](int64_t i) { optim_fn::adadelta_element<T, A>(kL2(), s, p, g, sq, acc, i); });
       },
-      a.weight_decay != 0);
+      optim_fn::uses_l2(a));
 }
 
 #define FX_REGISTER_OPTIM(table, fn)                                      \
