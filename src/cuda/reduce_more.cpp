@@ -1,0 +1,134 @@
+// CUDA registrations of prod, norm, logsumexp, all, any, count_nonzero, var_mean, cumsum and
+// cumprod (kernels/reduce_kernels.h). As for sum (kernels.cpp), the reduced dims of the input are
+// permuted last and packed into a contiguous rows x cols buffer, and reduce_more.cu reduces each
+// row; scans run on the contiguous input viewed as [outer, D, inner].
+#include <cmath>
+
+#include "cuda/cuda_check.h"
+#include "cuda/iter.h"
+#include "cuda/reduce_more_launch.h"
+#include "fluxion/ops/creation.h"
+#include "kernels/cpu/copy.h"
+#include "kernels/reduce_kernels.h"
+
+namespace fluxion::kernels {
+namespace {
+
+namespace cd = ::fluxion::cuda::detail;
+namespace kern = ::fluxion::cuda::kern;
+
+kern::Ty ty_of(DType dt, const char* what) {
+  auto t = cd::to_ty(dt);
+  FX_CHECK(t.has_value(), what, ": not implemented on CUDA for dtype ", dtype_name(dt));
+  return *t;
+}
+
+// The reduced dims of `in` permuted last and packed into a contiguous rows x cols buffer (`in`
+// itself when it already is one). A copy of kernels.cpp's pack_rows.
+struct Rows {
+  Tensor packed;
+  int64_t rows = 1, cols = 1;
+};
+Rows pack_rows(const Tensor& in, const Shape& dims) {
+  std::vector<bool> reduced(static_cast<size_t>(in.dim()), false);
+  for (int64_t d : dims) reduced[static_cast<size_t>(d)] = true;
+  Rows r;
+  Shape sizes, strides;
+  for (int pass = 0; pass < 2; ++pass)
+    for (int64_t d = 0; d < in.dim(); ++d)
+      if (reduced[static_cast<size_t>(d)] == (pass == 1)) {
+        sizes.push_back(in.sizes()[d]);
+        strides.push_back(in.strides()[d]);
+        (pass == 1 ? r.cols : r.rows) *= in.sizes()[d];
+      }
+  const Shape dense = contiguous_strides(sizes);
+  bool is_dense = true;
+  for (size_t d = 0; d < sizes.size(); ++d) is_dense = is_dense && (sizes[d] == 1 || strides[d] == dense[d]);
+  r.packed = in;
+  if (!is_dense) {
+    r.packed = empty(sizes, in.options());
+    const Tensor view(
+        std::make_shared<TensorImpl>(in.impl()->storage(), in.storage_offset(), sizes, strides, in.dtype()));
+    copy_kernel.get(DeviceType::CUDA, in.dtype())(r.packed, view);
+  }
+  return r;
+}
+
+template <kern::RowOp kOp>
+void reduce_cuda(const Tensor& out, const Tensor& in, const Shape& dims, double arg) {
+  constexpr const char* kNames[] = {"prod", "all",  "any",  "count_nonzero", "norm",     "norm",
+                                    "norm", "norm", "norm", "norm",          "logsumexp"};
+  const char* name = kNames[static_cast<int>(kOp)];
+  const int dev = cd::common_cuda_device({&out, &in}, name);
+  const kern::Ty t = ty_of(in.dtype(), name);
+  FX_CHECK(out.is_contiguous(), name, ": the CUDA kernel expects a contiguous output");
+  if (out.numel() == 0) return;
+  kern::RowOp op = kOp;
+  if (kOp == kern::RowOp::Norm2) {  // the norm table: pick the kind from p
+    if (arg == 0)
+      op = kern::RowOp::Norm0;
+    else if (arg == 1)
+      op = kern::RowOp::Norm1;
+    else if (arg == 2)
+      op = kern::RowOp::Norm2;
+    else if (std::isinf(arg))
+      op = arg > 0 ? kern::RowOp::NormInf : kern::RowOp::NormNegInf;
+    else
+      op = kern::RowOp::NormP;
+  }
+  cd::SetDevice guard(dev);
+  const Rows r = pack_rows(in, dims);
+  kern::reduce_rows_more(r.packed.data_ptr(), out.data_ptr(), r.rows, r.cols, t, op, arg, cd::current_stream(dev));
+}
+
+void var_mean_cuda(const Tensor& var, const Tensor& mean, const Tensor& in, const Shape& dims, double correction,
+                   bool take_sqrt) {
+  const int dev = cd::common_cuda_device({&var, &mean, &in}, "var");
+  const kern::Ty t = ty_of(in.dtype(), "var");
+  FX_CHECK((!var.defined() || var.is_contiguous()) && (!mean.defined() || mean.is_contiguous()),
+           "var: the CUDA kernel expects contiguous outputs");
+  const Tensor& ref = var.defined() ? var : mean;
+  if (!ref.defined() || ref.numel() == 0) return;
+  cd::SetDevice guard(dev);
+  const Rows r = pack_rows(in, dims);
+  kern::var_mean_rows(r.packed.data_ptr(), var.defined() ? var.data_ptr() : nullptr,
+                      mean.defined() ? mean.data_ptr() : nullptr, r.rows, r.cols, t, correction, take_sqrt,
+                      cd::current_stream(dev));
+}
+
+template <bool kProd>
+void scan_cuda(const Tensor& out, const Tensor& in, int64_t dim, bool reverse) {
+  const char* name = kProd ? "cumprod" : "cumsum";
+  const int dev = cd::common_cuda_device({&out, &in}, name);
+  const kern::Ty t = ty_of(in.dtype(), name);
+  FX_CHECK(in.is_contiguous() && out.is_contiguous(), name, ": the CUDA kernel expects contiguous tensors");
+  if (in.numel() == 0) return;
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= in.sizes()[d];
+  for (int64_t d = dim + 1; d < in.dim(); ++d) inner *= in.sizes()[d];
+  const int64_t D = in.dim() == 0 ? 1 : in.sizes()[dim];
+  cd::SetDevice guard(dev);
+  kern::scan_dim(in.data_ptr(), out.data_ptr(), outer, D, inner, t, kProd, reverse, cd::current_stream(dev));
+}
+
+bool register_all() {
+  constexpr DeviceType kCuda = DeviceType::CUDA;
+  for (DType dt : {kFloat32, kFloat64, kInt64, kInt32, kBool}) {
+    prod_kernel.set(kCuda, dt, &reduce_cuda<kern::RowOp::Prod>);
+    all_kernel.set(kCuda, dt, &reduce_cuda<kern::RowOp::All>);
+    any_kernel.set(kCuda, dt, &reduce_cuda<kern::RowOp::Any>);
+    count_nonzero_kernel.set(kCuda, dt, &reduce_cuda<kern::RowOp::CountNonzero>);
+    cumsum_kernel.set(kCuda, dt, &scan_cuda<false>);
+    cumprod_kernel.set(kCuda, dt, &scan_cuda<true>);
+  }
+  for (DType dt : {kFloat32, kFloat64}) {
+    norm_kernel.set(kCuda, dt, &reduce_cuda<kern::RowOp::Norm2>);  // the kind is chosen from p
+    logsumexp_kernel.set(kCuda, dt, &reduce_cuda<kern::RowOp::LogSumExp>);
+    var_mean_kernel.set(kCuda, dt, &var_mean_cuda);
+  }
+  return true;
+}
+const bool registered = register_all();
+
+}  // namespace
+}  // namespace fluxion::kernels

@@ -1,0 +1,386 @@
+// CUDA prod, all/any/count_nonzero, norms, logsumexp and var/mean over the last dimension of a
+// contiguous rows x cols input (the host side permutes the reduced dims last, as for sum), and
+// cumsum/cumprod along a dim of a contiguous [outer, D, inner] input.
+//
+// Reductions: one generic kernel per op functor (identity / reduce / combine / write, the same
+// shape as the CPU's reduce ops): a block per row (grid-stride over rows), a shared-memory tree
+// to combine the threads; one thread per row for many short rows. Accumulation: float for f32
+// products and norms (as the CPU), double for f64, int64 for integers and bool; var/mean uses
+// Welford updates per thread and Chan's formula to combine, in double.
+//
+// Scans: one thread per (outer, inner) column walking D serially in the CPU's order (the running
+// value in double for floats, int64 otherwise), except long rows along the last dim (inner == 1,
+// D > kLongScan), which get a block per row scanning tiles of kThreads elements with a carry.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#include "cuda/cuda_check.h"
+#include "cuda/reduce_more_launch.h"
+
+namespace fluxion::cuda::kern {
+namespace {
+
+constexpr int kThreads = 256;
+constexpr int64_t kShortRow = 64;    // below (with several rows): one thread per row
+constexpr int64_t kLongScan = 1024;  // above (along the last dim): a block per row
+constexpr int64_t kMaxBlocks = 65535;
+
+unsigned grid_for(int64_t work, int64_t per_block) {
+  int64_t b = (work + per_block - 1) / per_block;
+  if (b > kMaxBlocks) b = kMaxBlocks;
+  return static_cast<unsigned>(b < 1 ? 1 : b);
+}
+
+template <class A>
+__device__ __forceinline__ A nan_extreme(A a, A b, bool max) {
+  if (a != a) return a;
+  if (b != b) return b;
+  return max ? (a > b ? a : b) : (a < b ? a : b);
+}
+__device__ __forceinline__ float ex(float v) { return expf(v); }
+__device__ __forceinline__ double ex(double v) { return exp(v); }
+__device__ __forceinline__ float lg(float v) { return logf(v); }
+__device__ __forceinline__ double lg(double v) { return log(v); }
+
+// ---- op functors -------------------------------------------------------------------------------
+
+template <class In, class AccT, class Out>
+struct ProdOp {
+  using Acc = AccT;
+  using in_t = In;
+  Out* out;
+  __device__ Acc identity() const { return Acc(1); }
+  __device__ Acc reduce(Acc a, In x) const { return a * static_cast<Acc>(x); }
+  __device__ Acc combine(Acc a, Acc b) const { return a * b; }
+  __device__ void write(int64_t r, Acc a) const { out[r] = static_cast<Out>(a); }
+};
+
+template <class In, RowOp K>
+struct LogicalOp {
+  using Acc = long long;
+  using in_t = In;
+  void* out;
+  __device__ Acc identity() const { return K == RowOp::All ? 1 : 0; }
+  __device__ Acc reduce(Acc a, In x) const {
+    const bool t = x != In(0);  // NaN is true
+    if constexpr (K == RowOp::All)
+      return a && t;
+    else if constexpr (K == RowOp::Any)
+      return a || t;
+    else
+      return a + (t ? 1 : 0);
+  }
+  __device__ Acc combine(Acc a, Acc b) const {
+    if constexpr (K == RowOp::All)
+      return a && b;
+    else if constexpr (K == RowOp::Any)
+      return a || b;
+    else
+      return a + b;
+  }
+  __device__ void write(int64_t r, Acc a) const {
+    if constexpr (K == RowOp::CountNonzero)
+      static_cast<long long*>(out)[r] = a;
+    else
+      static_cast<bool*>(out)[r] = a != 0;
+  }
+};
+
+template <class T, RowOp K>
+struct NormOp {
+  using Acc = T;
+  using in_t = T;
+  T* out;
+  T p;
+  __device__ Acc identity() const { return K == RowOp::NormNegInf ? std::numeric_limits<T>::infinity() : T(0); }
+  __device__ Acc reduce(Acc a, T v) const {
+    if constexpr (K == RowOp::Norm0)
+      return a + (v != T(0) ? T(1) : T(0));
+    else if constexpr (K == RowOp::Norm1)
+      return a + fabs(v);
+    else if constexpr (K == RowOp::Norm2)
+      return a + v * v;
+    else if constexpr (K == RowOp::NormP)
+      return a + pow(fabs(v), p);
+    else
+      return combine(a, fabs(v));
+  }
+  __device__ Acc combine(Acc a, Acc b) const {
+    if constexpr (K == RowOp::NormInf)
+      return nan_extreme(a, b, true);
+    else if constexpr (K == RowOp::NormNegInf)
+      return nan_extreme(a, b, false);
+    else
+      return a + b;
+  }
+  __device__ void write(int64_t r, Acc a) const {
+    if constexpr (K == RowOp::Norm2)
+      a = sqrt(a);
+    else if constexpr (K == RowOp::NormP)
+      a = pow(a, T(1) / p);
+    out[r] = a;
+  }
+};
+
+// Running max m and s = sum exp(x - m) (the CPU's LogSumExpOp); m = -inf: nothing finite yet.
+template <class A>
+struct MaxSum {
+  A m, s;
+};
+template <class A>
+struct LogSumExpOp {
+  using Acc = MaxSum<A>;
+  using in_t = A;
+  A* out;
+  __device__ static A ninf() { return -std::numeric_limits<A>::infinity(); }
+  __device__ static A qnan() { return std::numeric_limits<A>::quiet_NaN(); }
+  __device__ Acc identity() const { return Acc{ninf(), A(0)}; }
+  __device__ Acc reduce(Acc a, A v) const {
+    if (v != v || a.m != a.m) return Acc{qnan(), A(1)};
+    if (v == ninf()) return a;
+    if (v > a.m) return Acc{v, a.s * ex(a.m - v) + A(1)};  // exp(-inf) = 0 on the first element
+    if (v == a.m) return Acc{a.m, a.s + A(1)};             // also covers +inf twice
+    return Acc{a.m, a.s + ex(v - a.m)};
+  }
+  __device__ Acc combine(Acc a, Acc b) const {
+    if (a.m != a.m || b.m != b.m) return Acc{qnan(), A(1)};
+    const A m = a.m >= b.m ? a.m : b.m;
+    if (m == ninf()) return identity();
+    const A sa = a.m == m ? a.s : a.s * ex(a.m - m);
+    const A sb = b.m == m ? b.s : b.s * ex(b.m - m);
+    return Acc{m, sa + sb};
+  }
+  __device__ void write(int64_t r, Acc a) const { out[r] = a.m == ninf() ? a.m : a.m + lg(a.s); }
+};
+
+struct Welford {
+  double mean, m2;
+  long long n;
+};
+template <class T>
+struct WelfordOp {
+  using Acc = Welford;
+  using in_t = T;
+  T* var;
+  T* mean;
+  double correction;
+  bool take_sqrt;
+  __device__ Acc identity() const { return Acc{0.0, 0.0, 0}; }
+  __device__ Acc reduce(Acc a, T x) const {
+    const double v = static_cast<double>(x);
+    a.n += 1;
+    const double d = v - a.mean;
+    a.mean += d / static_cast<double>(a.n);
+    a.m2 += d * (v - a.mean);
+    return a;
+  }
+  __device__ Acc combine(Acc a, Acc b) const {
+    if (a.n == 0) return b;
+    if (b.n == 0) return a;
+    const double n = static_cast<double>(a.n + b.n);
+    const double d = b.mean - a.mean;
+    const double fb = static_cast<double>(b.n) / n;
+    return Acc{a.mean + d * fb, a.m2 + b.m2 + d * d * static_cast<double>(a.n) * fb, a.n + b.n};
+  }
+  __device__ void write(int64_t r, Acc a) const {
+    if (var) {
+      double dof = static_cast<double>(a.n) - correction;
+      if (dof < 0) dof = 0;
+      const double v = a.m2 / dof;  // 0/0 = nan when nothing is left, as PyTorch
+      var[r] = static_cast<T>(take_sqrt ? sqrt(v) : v);
+    }
+    if (mean) mean[r] = static_cast<T>(a.n == 0 ? std::numeric_limits<double>::quiet_NaN() : a.mean);
+  }
+};
+
+// ---- generic row kernels -----------------------------------------------------------------------
+
+template <class Op>
+__global__ void rows_block_kernel(Op op, const typename Op::in_t* in, int64_t rows, int64_t cols) {
+  using Acc = typename Op::Acc;
+  __shared__ __align__(16) unsigned char raw[kThreads * sizeof(Acc)];
+  Acc* sh = reinterpret_cast<Acc*>(raw);
+  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
+    const typename Op::in_t* row = in + r * cols;
+    Acc a = op.identity();
+    for (int64_t c = threadIdx.x; c < cols; c += blockDim.x) a = op.reduce(a, row[c]);
+    sh[threadIdx.x] = a;
+    __syncthreads();
+    for (int w = kThreads / 2; w > 0; w >>= 1) {
+      if (static_cast<int>(threadIdx.x) < w) sh[threadIdx.x] = op.combine(sh[threadIdx.x], sh[threadIdx.x + w]);
+      __syncthreads();
+    }
+    if (threadIdx.x == 0) op.write(r, sh[0]);
+    __syncthreads();  // sh is reused by the next row
+  }
+}
+
+template <class Op>
+__global__ void rows_thread_kernel(Op op, const typename Op::in_t* in, int64_t rows, int64_t cols) {
+  for (int64_t r = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; r < rows;
+       r += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    typename Op::Acc a = op.identity();
+    for (int64_t c = 0; c < cols; ++c) a = op.reduce(a, in[r * cols + c]);
+    op.write(r, a);
+  }
+}
+
+template <class Op>
+void run_rows(const Op& op, const void* in, int64_t rows, int64_t cols, cudaStream_t s) {
+  if (rows == 0) return;
+  const auto* p = static_cast<const typename Op::in_t*>(in);
+  if (cols <= kShortRow && rows > 1)
+    rows_thread_kernel<Op><<<grid_for(rows, kThreads), kThreads, 0, s>>>(op, p, rows, cols);
+  else
+    rows_block_kernel<Op><<<grid_for(rows, 1), kThreads, 0, s>>>(op, p, rows, cols);
+  FX_CUDA_CHECK_LAUNCH();
+}
+
+template <class T>
+void norm_typed(const void* in, void* out, int64_t rows, int64_t cols, RowOp op, double p, cudaStream_t s) {
+  T* o = static_cast<T*>(out);
+  const T tp = static_cast<T>(p);
+  switch (op) {
+    case RowOp::Norm0: return run_rows(NormOp<T, RowOp::Norm0>{o, tp}, in, rows, cols, s);
+    case RowOp::Norm1: return run_rows(NormOp<T, RowOp::Norm1>{o, tp}, in, rows, cols, s);
+    case RowOp::Norm2: return run_rows(NormOp<T, RowOp::Norm2>{o, tp}, in, rows, cols, s);
+    case RowOp::NormInf: return run_rows(NormOp<T, RowOp::NormInf>{o, tp}, in, rows, cols, s);
+    case RowOp::NormNegInf: return run_rows(NormOp<T, RowOp::NormNegInf>{o, tp}, in, rows, cols, s);
+    case RowOp::NormP: return run_rows(NormOp<T, RowOp::NormP>{o, tp}, in, rows, cols, s);
+    case RowOp::LogSumExp: return run_rows(LogSumExpOp<T>{o}, in, rows, cols, s);
+    default: return;
+  }
+}
+
+template <class In>
+void logical_typed(const void* in, void* out, int64_t rows, int64_t cols, RowOp op, cudaStream_t s) {
+  switch (op) {
+    case RowOp::All: return run_rows(LogicalOp<In, RowOp::All>{out}, in, rows, cols, s);
+    case RowOp::Any: return run_rows(LogicalOp<In, RowOp::Any>{out}, in, rows, cols, s);
+    case RowOp::CountNonzero: return run_rows(LogicalOp<In, RowOp::CountNonzero>{out}, in, rows, cols, s);
+    default: return;
+  }
+}
+
+// ---- scans -------------------------------------------------------------------------------------
+
+template <class In, class Acc, class Out, bool kProd>
+__global__ void scan_columns_kernel(const In* in, Out* out, int64_t outer, int64_t D, int64_t inner, bool reverse) {
+  const int64_t n = outer * inner;
+  for (int64_t j = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; j < n;
+       j += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    const int64_t o = j / inner, c = j - o * inner;
+    const In* x = in + o * D * inner + c;
+    Out* y = out + o * D * inner + c;
+    Acc acc = Acc(kProd ? 1 : 0);
+    for (int64_t k = 0; k < D; ++k) {
+      const int64_t i = reverse ? D - 1 - k : k;
+      const Acc v = static_cast<Acc>(x[i * inner]);
+      acc = kProd ? acc * v : acc + v;
+      y[i * inner] = static_cast<Out>(acc);
+    }
+  }
+}
+
+// inner == 1, long rows: a block per row, tiles of kThreads elements (Hillis-Steele scan in
+// shared memory) chained by a carry.
+template <class In, class Acc, class Out, bool kProd>
+__global__ void scan_rows_block_kernel(const In* in, Out* out, int64_t rows, int64_t D, bool reverse) {
+  __shared__ Acc sh[kThreads];
+  const int tid = static_cast<int>(threadIdx.x);
+  const Acc id = Acc(kProd ? 1 : 0);
+  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
+    const In* x = in + r * D;
+    Out* y = out + r * D;
+    Acc carry = id;
+    for (int64_t t0 = 0; t0 < D; t0 += kThreads) {
+      const int64_t k = t0 + tid;
+      const int64_t i = reverse ? D - 1 - k : k;
+      sh[tid] = k < D ? static_cast<Acc>(x[i]) : id;
+      __syncthreads();
+      for (int w = 1; w < kThreads; w <<= 1) {
+        const Acc add = tid >= w ? sh[tid - w] : id;
+        __syncthreads();
+        sh[tid] = kProd ? sh[tid] * add : sh[tid] + add;
+        __syncthreads();
+      }
+      if (k < D) y[i] = static_cast<Out>(kProd ? carry * sh[tid] : carry + sh[tid]);
+      carry = kProd ? carry * sh[kThreads - 1] : carry + sh[kThreads - 1];
+      __syncthreads();  // sh is rewritten by the next tile
+    }
+  }
+}
+
+template <class In, class Acc, class Out>
+void scan_typed(const void* in, void* out, int64_t outer, int64_t D, int64_t inner, bool prod, bool reverse,
+                cudaStream_t s) {
+  const auto* x = static_cast<const In*>(in);
+  auto* y = static_cast<Out*>(out);
+  if (inner == 1 && D > kLongScan) {
+    const unsigned g = grid_for(outer, 1);
+    if (prod)
+      scan_rows_block_kernel<In, Acc, Out, true><<<g, kThreads, 0, s>>>(x, y, outer, D, reverse);
+    else
+      scan_rows_block_kernel<In, Acc, Out, false><<<g, kThreads, 0, s>>>(x, y, outer, D, reverse);
+  } else {
+    const unsigned g = grid_for(outer * inner, kThreads);
+    if (prod)
+      scan_columns_kernel<In, Acc, Out, true><<<g, kThreads, 0, s>>>(x, y, outer, D, inner, reverse);
+    else
+      scan_columns_kernel<In, Acc, Out, false><<<g, kThreads, 0, s>>>(x, y, outer, D, inner, reverse);
+  }
+  FX_CUDA_CHECK_LAUNCH();
+}
+
+}  // namespace
+
+void reduce_rows_more(const void* in, void* out, int64_t rows, int64_t cols, Ty t, RowOp op, double p, cudaStream_t s) {
+  if (op == RowOp::Prod) {
+    switch (t) {
+      case Ty::F32: return run_rows(ProdOp<float, float, float>{static_cast<float*>(out)}, in, rows, cols, s);
+      case Ty::F64: return run_rows(ProdOp<double, double, double>{static_cast<double*>(out)}, in, rows, cols, s);
+      case Ty::I64: return run_rows(ProdOp<int64_t, long long, int64_t>{static_cast<int64_t*>(out)}, in, rows, cols, s);
+      case Ty::I32: return run_rows(ProdOp<int32_t, long long, int64_t>{static_cast<int64_t*>(out)}, in, rows, cols, s);
+      case Ty::Bool: return run_rows(ProdOp<bool, long long, int64_t>{static_cast<int64_t*>(out)}, in, rows, cols, s);
+    }
+    return;
+  }
+  if (op == RowOp::All || op == RowOp::Any || op == RowOp::CountNonzero) {
+    switch (t) {
+      case Ty::F32: return logical_typed<float>(in, out, rows, cols, op, s);
+      case Ty::F64: return logical_typed<double>(in, out, rows, cols, op, s);
+      case Ty::I64: return logical_typed<int64_t>(in, out, rows, cols, op, s);
+      case Ty::I32: return logical_typed<int32_t>(in, out, rows, cols, op, s);
+      case Ty::Bool: return logical_typed<bool>(in, out, rows, cols, op, s);
+    }
+    return;
+  }
+  if (t == Ty::F32) return norm_typed<float>(in, out, rows, cols, op, p, s);
+  if (t == Ty::F64) return norm_typed<double>(in, out, rows, cols, op, p, s);
+}
+
+void var_mean_rows(const void* in, void* var, void* mean, int64_t rows, int64_t cols, Ty t, double correction,
+                   bool take_sqrt, cudaStream_t s) {
+  if (t == Ty::F32)
+    run_rows(WelfordOp<float>{static_cast<float*>(var), static_cast<float*>(mean), correction, take_sqrt}, in, rows,
+             cols, s);
+  else if (t == Ty::F64)
+    run_rows(WelfordOp<double>{static_cast<double*>(var), static_cast<double*>(mean), correction, take_sqrt}, in, rows,
+             cols, s);
+}
+
+void scan_dim(const void* in, void* out, int64_t outer, int64_t D, int64_t inner, Ty t, bool prod, bool reverse,
+              cudaStream_t s) {
+  if (outer * D * inner == 0) return;
+  switch (t) {
+    case Ty::F32: return scan_typed<float, double, float>(in, out, outer, D, inner, prod, reverse, s);
+    case Ty::F64: return scan_typed<double, double, double>(in, out, outer, D, inner, prod, reverse, s);
+    case Ty::I64: return scan_typed<int64_t, long long, int64_t>(in, out, outer, D, inner, prod, reverse, s);
+    case Ty::I32: return scan_typed<int32_t, long long, int64_t>(in, out, outer, D, inner, prod, reverse, s);
+    case Ty::Bool: return scan_typed<bool, long long, int64_t>(in, out, outer, D, inner, prod, reverse, s);
+  }
+}
+
+}  // namespace fluxion::cuda::kern

@@ -1,0 +1,192 @@
+// CUDA row sort (sort, argsort, topk; unique's building block): CUB's stable LSD radix sort over
+// order-preserving unsigned keys, with the element's linear position as the payload. One CUB
+// instantiation serves every dtype (uint64 keys, int64 payload); 32-bit keys sort only their
+// 32 bits.
+//
+//   key(x): floats flip to an unsigned order (negative: all bits inverted, else the sign bit
+//   set); every NaN becomes the canonical positive quiet NaN (above +inf: NaN sorts largest) and
+//   -0 becomes +0 (equal, so ties keep their order as on the CPU). Signed integers flip the sign
+//   bit; bool is 0/1. Descending inverts the key bits, so a stable ascending sort gives the
+//   stable descending order (ties keep their original order; topk prefers the lower index).
+//
+// Rows: when the key bits plus the bits of the row number fit in 64, one sort of
+// (row << key_bits | key); otherwise (64-bit keys and several rows) a sort by key followed by a
+// stable sort by row.
+#include <cub/device/device_radix_sort.cuh>
+
+#include <cstdint>
+
+#include "cuda/cuda_check.h"
+#include "cuda/index_launch.h"
+
+namespace fluxion::cuda::kern {
+namespace {
+
+constexpr int kThreads = 256;
+
+unsigned blocks_for(int64_t n) {
+  int64_t b = (n + kThreads - 1) / kThreads;
+  if (b > (int64_t{1} << 20)) b = int64_t{1} << 20;
+  return static_cast<unsigned>(b < 1 ? 1 : b);
+}
+
+int key_bits(Ty t) {
+  switch (t) {
+    case Ty::F32:
+    case Ty::I32: return 32;
+    case Ty::Bool: return 8;
+    default: return 64;
+  }
+}
+
+int row_bits(int64_t rows) {
+  int b = 0;
+  while (b < 63 && (int64_t{1} << b) < rows) ++b;
+  return b;
+}
+
+size_t align_up(size_t v) { return (v + 255) / 256 * 256; }
+
+__device__ __forceinline__ uint64_t key_of(float v) {
+  uint32_t u = __float_as_uint(v);
+  if (v != v)
+    u = 0x7FC00000u;
+  else if (u == 0x80000000u)
+    u = 0;
+  return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+}
+__device__ __forceinline__ uint64_t key_of(double v) {
+  uint64_t u = static_cast<uint64_t>(__double_as_longlong(v));
+  if (v != v)
+    u = 0x7FF8000000000000ull;
+  else if (u == 0x8000000000000000ull)
+    u = 0;
+  return (u & 0x8000000000000000ull) ? ~u : (u | 0x8000000000000000ull);
+}
+__device__ __forceinline__ uint64_t key_of(int64_t v) { return static_cast<uint64_t>(v) ^ 0x8000000000000000ull; }
+__device__ __forceinline__ uint64_t key_of(int32_t v) { return static_cast<uint32_t>(v) ^ 0x80000000u; }
+__device__ __forceinline__ uint64_t key_of(bool v) { return v ? 1u : 0u; }
+
+// keys[i] = key(in[i]) (inverted within kb bits when descending), plus the row above kb when
+// `composite`; idx[i] = i.
+template <class T>
+__global__ void make_keys_kernel(const T* in, uint64_t* keys, int64_t* idx, int64_t total, int64_t n, int kb,
+                                 uint64_t flip, bool composite) {
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < total;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    uint64_t k = key_of(in[i]) ^ flip;
+    if (composite) k |= static_cast<uint64_t>(i / n) << kb;
+    keys[i] = k;
+    idx[i] = i;
+  }
+}
+
+__global__ void row_keys_kernel(const int64_t* idx, uint64_t* keys, int64_t total, int64_t n) {
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < total;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x)
+    keys[i] = static_cast<uint64_t>(idx[i] / n);
+}
+
+template <class W>
+__global__ void finish_kernel(const W* in, W* values, int64_t* cols, const int64_t* idx, int64_t total, int64_t n) {
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < total;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    const int64_t lin = idx[i];
+    cols[i] = lin % n;
+    if (values) values[i] = in[lin];
+  }
+}
+
+size_t cub_temp_bytes(int64_t total, int end_bit) {
+  size_t bytes = 0;
+  FX_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(nullptr, bytes, static_cast<const uint64_t*>(nullptr),
+                                                static_cast<uint64_t*>(nullptr), static_cast<const int64_t*>(nullptr),
+                                                static_cast<int64_t*>(nullptr), total, 0, end_bit));
+  return bytes;
+}
+
+struct Plan {
+  int kb = 64, rb = 0;
+  bool composite = true;  // one sort of (row, key)
+  int first_end_bit = 64;
+};
+Plan plan_for(int64_t rows, Ty t) {
+  Plan p;
+  p.kb = key_bits(t);
+  p.rb = rows > 1 ? row_bits(rows) : 0;
+  p.composite = p.kb + p.rb <= 64;
+  p.first_end_bit = p.composite ? p.kb + p.rb : p.kb;
+  return p;
+}
+
+template <class T>
+void make_keys(const void* in, uint64_t* keys, int64_t* idx, int64_t total, int64_t n, const Plan& p, bool descending,
+               cudaStream_t s) {
+  const uint64_t flip = !descending ? 0 : (p.kb == 64 ? ~0ull : ((1ull << p.kb) - 1));
+  make_keys_kernel<T><<<blocks_for(total), kThreads, 0, s>>>(static_cast<const T*>(in), keys, idx, total, n, p.kb, flip,
+                                                             p.composite && p.rb > 0);
+  FX_CUDA_CHECK_LAUNCH();
+}
+
+template <class W>
+void finish(const void* in, void* values, int64_t* cols, const int64_t* idx, int64_t total, int64_t n, cudaStream_t s) {
+  finish_kernel<W>
+      <<<blocks_for(total), kThreads, 0, s>>>(static_cast<const W*>(in), static_cast<W*>(values), cols, idx, total, n);
+  FX_CUDA_CHECK_LAUNCH();
+}
+
+}  // namespace
+
+size_t sort_scratch_bytes(int64_t rows, int64_t n, Ty t) {
+  const int64_t total = rows * n;
+  if (total == 0) return 0;
+  const Plan p = plan_for(rows, t);
+  size_t temp = cub_temp_bytes(total, p.first_end_bit);
+  if (!p.composite) {
+    const size_t second = cub_temp_bytes(total, p.rb);
+    temp = temp > second ? temp : second;
+  }
+  const size_t arr = align_up(static_cast<size_t>(total) * 8);
+  return 4 * arr + align_up(temp);
+}
+
+void sort_rows(const void* in, void* values_out, int64_t* cols_out, int64_t rows, int64_t n, Ty t, bool descending,
+               void* scratch, cudaStream_t s) {
+  const int64_t total = rows * n;
+  if (total == 0) return;
+  const Plan p = plan_for(rows, t);
+  const size_t arr = align_up(static_cast<size_t>(total) * 8);
+  char* base = static_cast<char*>(scratch);
+  auto* keys_a = reinterpret_cast<uint64_t*>(base);
+  auto* keys_b = reinterpret_cast<uint64_t*>(base + arr);
+  auto* idx_a = reinterpret_cast<int64_t*>(base + 2 * arr);
+  auto* idx_b = reinterpret_cast<int64_t*>(base + 3 * arr);
+  void* temp = base + 4 * arr;
+  size_t temp_bytes = sort_scratch_bytes(rows, n, t) - 4 * arr;
+
+  switch (t) {
+    case Ty::F32: make_keys<float>(in, keys_a, idx_a, total, n, p, descending, s); break;
+    case Ty::F64: make_keys<double>(in, keys_a, idx_a, total, n, p, descending, s); break;
+    case Ty::I64: make_keys<int64_t>(in, keys_a, idx_a, total, n, p, descending, s); break;
+    case Ty::I32: make_keys<int32_t>(in, keys_a, idx_a, total, n, p, descending, s); break;
+    case Ty::Bool: make_keys<bool>(in, keys_a, idx_a, total, n, p, descending, s); break;
+  }
+  FX_CUDA_CHECK(
+      cub::DeviceRadixSort::SortPairs(temp, temp_bytes, keys_a, keys_b, idx_a, idx_b, total, 0, p.first_end_bit, s));
+  const int64_t* idx = idx_b;
+  if (!p.composite) {
+    row_keys_kernel<<<blocks_for(total), kThreads, 0, s>>>(idx_b, keys_a, total, n);
+    FX_CUDA_CHECK_LAUNCH();
+    FX_CUDA_CHECK(cub::DeviceRadixSort::SortPairs(temp, temp_bytes, keys_a, keys_b, idx_b, idx_a, total, 0, p.rb, s));
+    idx = idx_a;
+  }
+  switch (t) {
+    case Ty::F32:
+    case Ty::I32: return finish<uint32_t>(in, values_out, cols_out, idx, total, n, s);
+    case Ty::F64:
+    case Ty::I64: return finish<uint64_t>(in, values_out, cols_out, idx, total, n, s);
+    case Ty::Bool: return finish<uint8_t>(in, values_out, cols_out, idx, total, n, s);
+  }
+}
+
+}  // namespace fluxion::cuda::kern
