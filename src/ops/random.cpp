@@ -8,6 +8,7 @@
 #include "core/vmap_state.h"
 #include "fluxion/autograd.h"
 #include "fluxion/ops/creation.h"
+#include "fluxion/ops/reduce.h"
 #include "fluxion/ops/view.h"
 #include "fluxion/random.h"
 #include "kernels/random_functors.h"
@@ -228,10 +229,15 @@ Tensor bernoulli(const Tensor& p, Generator* gen) {
   NoGradGuard ng;
   Tensor pd = p.to(kFloat64).contiguous();
   const double* pp = pd.is_cpu() ? pd.data_ptr<double>() : nullptr;
-  if (pp)
+  if (pp) {
     for (int64_t i = 0; i < pd.numel(); ++i)
       FX_CHECK(pp[i] >= 0 && pp[i] <= 1, "bernoulli: expected all probabilities in [0, 1], got ", pp[i],
                " at flat index ", i);
+  } else if (pd.numel() > 0) {  // on a device: two reductions instead of a copy to the host
+    const double lo = amin(pd).item<double>(), hi = amax(pd).item<double>();
+    FX_CHECK(lo >= 0 && hi <= 1, "bernoulli: expected all probabilities in [0, 1], got values in [", lo, ", ", hi,
+             "]");
+  }
   Tensor out = empty(p.sizes(), p.options());
   auto [seed, off] = draw_counters(gen, kernels::rnd::counters_for(out.numel(), true));
   kernels::bernoulli_tensor_kernel.get(out.device().type(), out.dtype())(out, pd, seed, off);
