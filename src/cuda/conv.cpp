@@ -338,6 +338,34 @@ void add_bias(cudnnHandle_t h, const Problem& p, const Tensor& bias, const Tenso
   }
 }
 
+// gy padded with zeros at the end of each spatial dim to the size the forward formula gives for
+// g.in, with g.out updated. cuDNN requires dy to have exactly that size, but a transposed
+// convolution with output_padding >= stride (allowed when it is < dilation) has an input (our gx,
+// or x of the weight gradient) whose forward output is longer than gy: the extra outputs simply
+// have a zero gradient. Returns gy itself in the usual case.
+Tensor padded_gy(const Tensor& gy, ConvGeom& g, cudaStream_t s, const char* what) {
+  int64_t full[3];
+  bool same = true;
+  for (int i = 0; i < 3; ++i) {
+    full[i] = (g.in[i] + 2 * g.pad[i] - g.dil[i] * (g.k[i] - 1) - 1) / g.stride[i] + 1;
+    FX_CHECK(full[i] >= g.out[i], what, ": output size ", g.out[i], " at spatial slot ", i,
+             " exceeds the convolution of an input of size ", g.in[i]);
+    same = same && full[i] == g.out[i];
+  }
+  if (same) return gy;
+  const Shape part{g.batch, g.out_channels, g.out[0], g.out[1], g.out[2]};
+  const Shape whole{g.batch, g.out_channels, full[0], full[1], full[2]};
+  Tensor p = empty(whole, gy.options());
+  const int64_t es = static_cast<int64_t>(gy.element_size());
+  FX_CUDA_CHECK(cudaMemsetAsync(p.data_ptr(), 0, static_cast<size_t>(p.numel() * es), s));
+  const Shape dst = contiguous_strides(whole), src = contiguous_strides(part);
+  const auto it = cd::make_strided<2>(part, {static_cast<char*>(p.data_ptr()), static_cast<char*>(gy.data_ptr())},
+                                      {dst.data(), src.data()}, {es, es});
+  ::fluxion::cuda::kern::copy_same(it, gy.numel(), static_cast<int>(es), s);
+  for (int i = 0; i < 3; ++i) g.out[i] = full[i];
+  return p;
+}
+
 // ---- the three kernels ----------------------------------------------------------------------------
 
 void conv_forward_cuda(const Tensor& x, const Tensor& w, const Tensor& bias, const Tensor& y, const ConvGeom& g) {
@@ -384,7 +412,9 @@ void conv_backward_input_cuda(const Tensor& gy, const Tensor& w, const Tensor& g
     zero(gx, s);
     return;
   }
-  const Problem p = problem_of(g, gy.dtype());
+  ConvGeom gf = g;
+  const Tensor gyf = padded_gy(gy, gf, s, what);
+  const Problem p = problem_of(gf, gy.dtype());
   cudnnHandle_t h = cd::cudnn_handle(dev);
   const int64_t es = static_cast<int64_t>(gx.element_size());
   const int64_t chunk = chunk_images(p);
@@ -392,7 +422,8 @@ void conv_backward_input_cuda(const Tensor& gy, const Tensor& w, const Tensor& g
     const int nb = static_cast<int>(std::min(chunk, g.batch - n0));
     const Descs d(p, nb);
     run_chunk(h, Kind::BackwardData, d, p, nb, dev,
-              {nullptr, w.data_ptr(), at(gy.data_ptr(), n0 * p.y_img, es), at(gx.data_ptr(), n0 * p.x_img, es)}, false);
+              {nullptr, w.data_ptr(), at(gyf.data_ptr(), n0 * p.y_img, es), at(gx.data_ptr(), n0 * p.x_img, es)},
+              false);
   }
 }
 
@@ -407,7 +438,9 @@ void conv_backward_weight_cuda(const Tensor& x, const Tensor& gy, const Tensor& 
     zero(gw, s);
     return;
   }
-  const Problem p = problem_of(g, x.dtype());
+  ConvGeom gf = g;
+  const Tensor gyf = padded_gy(gy, gf, s, what);
+  const Problem p = problem_of(gf, x.dtype());
   cudnnHandle_t h = cd::cudnn_handle(dev);
   const int64_t es = static_cast<int64_t>(gw.element_size());
   const int64_t chunk = chunk_images(p);
@@ -415,7 +448,7 @@ void conv_backward_weight_cuda(const Tensor& x, const Tensor& gy, const Tensor& 
     const int nb = static_cast<int>(std::min(chunk, g.batch - n0));
     const Descs d(p, nb);
     run_chunk(h, Kind::BackwardFilter, d, p, nb, dev,
-              {at(x.data_ptr(), n0 * p.x_img, es), nullptr, at(gy.data_ptr(), n0 * p.y_img, es), gw.data_ptr()},
+              {at(x.data_ptr(), n0 * p.x_img, es), nullptr, at(gyf.data_ptr(), n0 * p.y_img, es), gw.data_ptr()},
               n0 > 0);
   }
 }

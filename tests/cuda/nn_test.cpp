@@ -135,6 +135,18 @@ TEST(CudaNn, ConvTransposeMatchesCpu) {
       {{3, 2, 7}, {2, 5, 4}, {5}}, kConv);
 }
 
+TEST(CudaNn, ConvTransposeOutputPaddingBeyondStride) {
+  FX_SKIP_WITHOUT_GPU();
+  // output_padding >= stride (allowed because < dilation): the transposed convolution's output is
+  // longer than the forward convolution of it would be, so gy is zero-padded for cuDNN.
+  check(
+      "conv_transpose2d output_padding >= stride",
+      [](const auto& t) {
+        return F::conv_transpose2d(t[0], t[1], t[2], 1, 0, {1, 2}, 1, 3);
+      },
+      {{2, 3, 4, 5}, {3, 2, 2, 3}, {2}}, kConv);
+}
+
 TEST(CudaNn, ConvEmptyBatchAndTf32) {
   FX_SKIP_WITHOUT_GPU();
   // An empty batch: an empty output, a zero weight gradient.
