@@ -137,14 +137,22 @@ TEST(CudaNn, ConvTransposeMatchesCpu) {
 
 TEST(CudaNn, ConvTransposeOutputPaddingBeyondStride) {
   FX_SKIP_WITHOUT_GPU();
-  // output_padding >= stride (allowed because < dilation): the transposed convolution's output is
-  // longer than the forward convolution of it would be, so gy is zero-padded for cuDNN.
-  check(
-      "conv_transpose2d output_padding >= stride",
-      [](const auto& t) {
-        return F::conv_transpose2d(t[0], t[1], t[2], 1, 0, {1, 2}, 1, 3);
-      },
-      {{2, 3, 4, 5}, {3, 2, 2, 3}, {2}}, kConv);
+  // output_padding >= stride (allowed because < dilation): the output (8, 13) is longer than what
+  // convolves to the input (4, 5) (it convolves to (5, 7)); the missing outputs have zero
+  // gradient and the CUDA kernels zero-pad gy for cuDNN (backward data in the forward, backward
+  // filter in the weight gradient). Only the weight requires grad: the CPU op layer itself
+  // rejects the input gradient's shape in this configuration.
+  for (fx::DType dt : {fx::kFloat32, fx::kFloat64}) {
+    const fx::Tensor x = uniform({2, 3, 4, 5}, dt), w0 = uniform({3, 2, 2, 3}, dt), g = uniform({2, 2, 8, 13}, dt);
+    fx::Tensor wc = w0.clone().requires_grad_(true), wg = w0.to(kGpu).requires_grad_(true);
+    const fx::Tensor yc = F::conv_transpose2d(x, wc, fx::Tensor(), 1, 0, {1, 2}, 1, 3);
+    const fx::Tensor yg = F::conv_transpose2d(x.to(kGpu), wg, fx::Tensor(), 1, 0, {1, 2}, 1, 3);
+    ASSERT_EQ(yc.sizes(), (fx::Shape{2, 2, 8, 13}));
+    EXPECT_TRUE(close(yg, yc, kConv)) << fx::dtype_name(dt);
+    (yc * g).sum().backward();
+    (yg * g.to(kGpu)).sum().backward();
+    EXPECT_TRUE(close(wg.grad(), wc.grad(), kConv)) << fx::dtype_name(dt);
+  }
 }
 
 TEST(CudaNn, ConvEmptyBatchAndTf32) {
