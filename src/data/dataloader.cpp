@@ -14,11 +14,13 @@
 #include <algorithm>
 #include <condition_variable>
 #include <exception>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <thread>
 
 #include "fluxion/autograd.h"
+#include "fluxion/cuda.h"
 #include "fluxion/error.h"
 
 namespace fluxion::data {
@@ -28,14 +30,15 @@ class LoaderRun {
  public:
   using CollateFn = std::function<Batch(const std::vector<Example>&)>;
   LoaderRun(DatasetPtr dataset, std::vector<std::vector<int64_t>> batches, Transform transform, CollateFn collate_fn,
-            uint64_t seed, int64_t epoch, int num_workers, int prefetch)
+            uint64_t seed, int64_t epoch, int num_workers, int prefetch, bool pin_memory)
       : dataset_(std::move(dataset)),
         batches_(std::move(batches)),
         transform_(std::move(transform)),
         collate_(std::move(collate_fn)),
         seed_(seed),
         epoch_(epoch),
-        window_(static_cast<int64_t>(num_workers) * std::max(prefetch, 1)) {
+        window_(static_cast<int64_t>(num_workers) * std::max(prefetch, 1)),
+        pin_memory_(pin_memory) {
     // Position of each batch's first sample in the pass, for per-sample transform seeds.
     first_position_.assign(batches_.size(), 0);
     for (size_t i = 1; i < batches_.size(); ++i)
@@ -103,7 +106,12 @@ class LoaderRun {
       }
       samples.push_back(std::move(e));
     }
-    return collate_ ? collate_(samples) : collate(samples);
+    Batch batch = collate_ ? collate_(samples) : collate(samples);
+    if (pin_memory_) {
+      if (batch.data.defined() && batch.data.is_cpu()) batch.data = batch.data.pin_memory();
+      if (batch.target.defined() && batch.target.is_cpu()) batch.target = batch.target.pin_memory();
+    }
+    return batch;
   }
 
   void work() {
@@ -150,6 +158,7 @@ class LoaderRun {
   uint64_t seed_;
   int64_t epoch_;
   int64_t window_;
+  bool pin_memory_;
 
   std::vector<std::thread> workers_;
   std::mutex mu_;
@@ -177,6 +186,16 @@ void check_options(const DataLoaderOptions& o) {
   FX_CHECK(o.num_workers >= 0, "DataLoader: num_workers must be >= 0, got ", o.num_workers);
   FX_CHECK(o.prefetch >= 1, "DataLoader: prefetch must be >= 1, got ", o.prefetch);
 }
+
+// pin_memory takes effect only where pinned memory exists (a CUDA device); otherwise a warning,
+// as PyTorch, so that device-agnostic code can set it unconditionally.
+bool pin_batches(const DataLoaderOptions& o) {
+  if (!o.pin_memory) return false;
+  if (cuda::is_available()) return true;
+  std::cerr << "fluxion: warning: DataLoader pin_memory is set but no CUDA device is available; batches are not "
+               "pinned\n";
+  return false;
+}
 }  // namespace
 
 DataLoader::DataLoader(DatasetPtr dataset, DataLoaderOptions options)
@@ -184,6 +203,7 @@ DataLoader::DataLoader(DatasetPtr dataset, DataLoaderOptions options)
       options_(options),
       batch_sampler_(default_sampler(dataset_, options), options.batch_size, options.drop_last) {
   check_options(options_);
+  pin_ = pin_batches(options_);
 }
 
 DataLoader::DataLoader(DatasetPtr dataset, SamplerPtr sampler, DataLoaderOptions options)
@@ -193,6 +213,7 @@ DataLoader::DataLoader(DatasetPtr dataset, SamplerPtr sampler, DataLoaderOptions
   FX_CHECK(dataset_ != nullptr, "DataLoader: dataset is null");
   FX_CHECK(!options.shuffle, "DataLoader: pass shuffle=false with an explicit sampler (the sampler decides the order)");
   check_options(options_);
+  pin_ = pin_batches(options_);
 }
 
 DataLoader& DataLoader::set_transform(Transform transform) {
@@ -207,7 +228,7 @@ DataLoader& DataLoader::set_collate(std::function<Batch(const std::vector<Exampl
 
 DataLoader::Iterator DataLoader::begin() const {
   auto run = std::make_shared<detail::LoaderRun>(dataset_, batch_sampler_.batches(epoch_), transform_, collate_,
-                                                 options_.seed, epoch_, options_.num_workers, options_.prefetch);
+                                                 options_.seed, epoch_, options_.num_workers, options_.prefetch, pin_);
   ++epoch_;
   run->advance();
   return Iterator(std::move(run));

@@ -18,6 +18,12 @@ namespace {
 
 using json = nlohmann::json;
 
+// A batch tensor on `dev` (undefined or already there: as is); asynchronous from pinned memory.
+Tensor to_device(const Tensor& t, Device dev) {
+  if (!t.defined() || t.device() == dev) return t;
+  return t.to(dev, t.dtype(), /*non_blocking=*/true);
+}
+
 constexpr const char* kFormat = "fluxion.trial/1";
 
 json metrics_to_json(const Metrics& m) {
@@ -131,6 +137,11 @@ void Trial::fail(const std::string& reason) {
   stop_training(reason, true);
 }
 
+Device Trial::data_device() const {
+  for (const Tensor& p : model_.parameters()) return p.device();
+  return kCPU;
+}
+
 StepOutput Trial::default_train_step(const Tensor& data, const Tensor& target) {
   optim::Optimizer& opt = optimizer();
   opt.zero_grad();
@@ -192,7 +203,9 @@ void Trial::fit_impl(const Loader& train, int64_t epochs, const Loader* val) {
     reset_metrics();
     const double lr = optimizer_ ? optimizer_->param_groups().at(0).options().get_lr() : 0.0;
     for_callbacks([&](Callback& c) { c.on_epoch_begin(*this); });
-    train.for_each([&](const Tensor& data, const Tensor& target) {
+    const Device dev = data_device();
+    train.for_each([&](const Tensor& batch_data, const Tensor& batch_target) {
+      const Tensor data = to_device(batch_data, dev), target = to_device(batch_target, dev);
       for_callbacks([&](Callback& c) { c.on_batch_begin(*this); });
       StepOutput out = train_step(data, target);
       FX_CHECK(out.loss.defined() && out.loss.numel() == 1, "Trial: the train step must return a scalar loss");
@@ -230,7 +243,9 @@ Metrics Trial::evaluate(const Loader& loader, const std::string& prefix) {
   reset_metrics();
   {
     NoGradGuard g;
-    loader.for_each([&](const Tensor& data, const Tensor& target) {
+    const Device dev = data_device();
+    loader.for_each([&](const Tensor& batch_data, const Tensor& batch_target) {
+      const Tensor data = to_device(batch_data, dev), target = to_device(batch_target, dev);
       StepOutput out = eval_step(data, target);
       const int64_t n = data.dim() > 0 ? data.size(0) : 1;
       if (out.loss.defined()) loss_metric_->add(out.loss.item<double>(), n);
@@ -249,8 +264,9 @@ Tensor Trial::predict(const Loader& loader) {
   std::vector<Tensor> outs;
   {
     NoGradGuard g;
+    const Device dev = data_device();
     loader.for_each([&](const Tensor& data, const Tensor&) {
-      outs.push_back(model_(data));
+      outs.push_back(model_(to_device(data, dev)));
       return true;
     });
   }

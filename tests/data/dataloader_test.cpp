@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "fluxion/cuda.h"
 #include "fluxion/data.h"
 #include "support/test_util.h"
 
@@ -203,4 +204,24 @@ TEST(DataLoader, CustomCollate) {
   std::vector<int64_t> rows;
   for (fd::Batch& b : loader) rows.push_back(b.data.size(0));
   EXPECT_EQ(rows, (std::vector<int64_t>{5, 3}));
+}
+
+TEST(DataLoader, PinMemoryPinsWhereCudaExistsAndKeepsValues) {
+  auto ds = std::make_shared<ProbeDataset>(9);
+  fd::DataLoaderOptions o = opts(4, false, 2);
+  fd::DataLoader plain(ds, o);
+  o.pin_memory = true;
+  fd::DataLoader pinned(ds, o);  // without a CUDA device: a warning, and batches stay unpinned
+  std::vector<fd::Batch> expected;
+  for (fd::Batch& b : plain) expected.push_back(b);
+  size_t k = 0;
+  for (fd::Batch& b : pinned) {
+    ASSERT_LT(k, expected.size());
+    EXPECT_EQ(b.data.is_pinned(), fx::cuda::is_available());
+    EXPECT_EQ(b.target.is_pinned(), fx::cuda::is_available());
+    EXPECT_TRUE(tensors_equal(b.data, expected[k].data));
+    EXPECT_TRUE(tensors_equal(b.target, expected[k].target));
+    ++k;
+  }
+  EXPECT_EQ(k, expected.size());
 }

@@ -22,6 +22,10 @@ struct DataLoaderOptions {
   int num_workers = 0;     // 0: batches are built on the calling thread
   int prefetch = 2;        // batches in flight per worker
   uint64_t seed = 0;
+  /// Copy each batch's tensors into pinned (page-locked) host memory as it is built, so
+  /// `batch.data.to(cuda, non_blocking=true)` is an asynchronous copy. Without a CUDA device the
+  /// batches stay unpinned and the constructor prints a warning (as PyTorch).
+  bool pin_memory = false;
 };
 
 namespace detail {
@@ -65,6 +69,7 @@ class DataLoader {
   Transform transform_;
   std::function<Batch(const std::vector<Example>&)> collate_;
   mutable int64_t epoch_ = 0;  // advanced by begin()
+  bool pin_ = false;           // options_.pin_memory and a CUDA device is available
 };
 
 class DataLoader::Iterator {

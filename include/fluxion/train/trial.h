@@ -161,7 +161,9 @@ class Trial {
   std::string metadata(const std::string& key) const;
 
   /// Trains for epochs [start_epoch(), epochs) (start_epoch() is 0 unless resumed), validating on
-  /// `val` after each epoch. Throws fluxion::Error after on_fit_end when a callback failed the run
+  /// `val` after each epoch. fit, evaluate and predict move each batch (data and target) to the
+  /// device of the model's parameters first (asynchronously when the loader pins memory), so a
+  /// model moved with `model->to(device)` trains with no other change. Throws fluxion::Error after on_fit_end when a callback failed the run
   /// (e.g. a non-finite loss).
   void fit(const Loader& train, int64_t epochs);
   void fit(const Loader& train, int64_t epochs, const Loader& val);
@@ -215,6 +217,8 @@ class Trial {
 
  private:
   void fit_impl(const Loader& train, int64_t epochs, const Loader* val);
+  /// Where batches go before a step: the device of the model's first parameter (CPU without any).
+  Device data_device() const;
   void reset_metrics();
   Metrics compute_metrics(const std::string& prefix) const;
   template <class F>
