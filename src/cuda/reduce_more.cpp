@@ -54,6 +54,10 @@ Rows pack_rows(const Tensor& in, const Shape& dims) {
   return r;
 }
 
+Tensor scratch_buffer(size_t bytes, Device dev) {
+  return bytes ? empty({static_cast<int64_t>(bytes)}, TensorOptions(kUInt8).device(dev)) : Tensor();
+}
+
 template <kern::RowOp kOp>
 void reduce_cuda(const Tensor& out, const Tensor& in, const Shape& dims, double arg) {
   constexpr const char* kNames[] = {"prod", "all",  "any",  "count_nonzero", "norm",     "norm",
@@ -78,7 +82,9 @@ void reduce_cuda(const Tensor& out, const Tensor& in, const Shape& dims, double 
   }
   cd::SetDevice guard(dev);
   const Rows r = pack_rows(in, dims);
-  kern::reduce_rows_more(r.packed.data_ptr(), out.data_ptr(), r.rows, r.cols, t, op, arg, cd::current_stream(dev));
+  const Tensor scratch = scratch_buffer(kern::reduce_more_scratch_bytes(r.rows, r.cols), in.device());
+  kern::reduce_rows_more(r.packed.data_ptr(), out.data_ptr(), r.rows, r.cols, t, op, arg,
+                         scratch.defined() ? scratch.data_ptr() : nullptr, cd::current_stream(dev));
 }
 
 void var_mean_cuda(const Tensor& var, const Tensor& mean, const Tensor& in, const Shape& dims, double correction,
@@ -91,9 +97,10 @@ void var_mean_cuda(const Tensor& var, const Tensor& mean, const Tensor& in, cons
   if (!ref.defined() || ref.numel() == 0) return;
   cd::SetDevice guard(dev);
   const Rows r = pack_rows(in, dims);
+  const Tensor scratch = scratch_buffer(kern::reduce_more_scratch_bytes(r.rows, r.cols), in.device());
   kern::var_mean_rows(r.packed.data_ptr(), var.defined() ? var.data_ptr() : nullptr,
                       mean.defined() ? mean.data_ptr() : nullptr, r.rows, r.cols, t, correction, take_sqrt,
-                      cd::current_stream(dev));
+                      scratch.defined() ? scratch.data_ptr() : nullptr, cd::current_stream(dev));
 }
 
 template <bool kProd>

@@ -3,10 +3,12 @@
 // cumsum/cumprod along a dim of a contiguous [outer, D, inner] input.
 //
 // Reductions: one generic kernel per op functor (identity / reduce / combine / write, the same
-// shape as the CPU's reduce ops): a block per row (grid-stride over rows), a shared-memory tree
-// to combine the threads; one thread per row for many short rows. Accumulation: float for f32
-// products and norms (as the CPU), double for f64, int64 for integers and bool; var/mean uses
-// Welford updates per thread and Chan's formula to combine, in double.
+// shape as the CPU's reduce ops): a block per row (grid-stride over rows) combining its threads
+// through a shared-memory tree; few long rows are split over many blocks whose partial
+// accumulators a second kernel folds (as sum in reduce.cu); one thread per row for many short
+// rows. Accumulation: float for f32 products and norms (as the CPU), double for f64, int64 for
+// integers and bool; var/mean uses Welford updates per thread and Chan's formula to combine, in
+// double.
 //
 // Scans: one thread per (outer, inner) column walking D serially in the CPU's order (the running
 // value in double for floats, int64 otherwise), except long rows along the last dim (inner == 1,
@@ -26,6 +28,17 @@ constexpr int kThreads = 256;
 constexpr int64_t kShortRow = 64;    // below (with several rows): one thread per row
 constexpr int64_t kLongScan = 1024;  // above (along the last dim): a block per row
 constexpr int64_t kMaxBlocks = 65535;
+constexpr int64_t kPerBlock = 8192;  // elements of a row per block when rows are split
+constexpr int64_t kMaxSplits = 1024;
+constexpr int64_t kSplitRows = 1024;  // from this many rows on, a block per row is enough
+constexpr size_t kMaxAccBytes = 24;   // the largest accumulator (Welford)
+
+// Blocks per row: 1, or enough for kPerBlock elements each when there are few long rows.
+int64_t splits_for(int64_t rows, int64_t cols) {
+  if (rows >= kSplitRows || cols <= 2 * kPerBlock) return 1;
+  const int64_t s = (cols + kPerBlock - 1) / kPerBlock;
+  return s > kMaxSplits ? kMaxSplits : s;
+}
 
 unsigned grid_for(int64_t work, int64_t per_block) {
   int64_t b = (work + per_block - 1) / per_block;
@@ -197,23 +210,57 @@ struct WelfordOp {
 
 // ---- generic row kernels -----------------------------------------------------------------------
 
+// Combines every thread's `a` through shared memory; the result is valid in thread 0. Ends with a
+// barrier, so `sh` may be reused right after.
 template <class Op>
-__global__ void rows_block_kernel(Op op, const typename Op::in_t* in, int64_t rows, int64_t cols) {
+__device__ typename Op::Acc block_combine(const Op& op, typename Op::Acc a, typename Op::Acc* sh) {
+  sh[threadIdx.x] = a;
+  __syncthreads();
+  for (int w = kThreads / 2; w > 0; w >>= 1) {
+    if (static_cast<int>(threadIdx.x) < w) sh[threadIdx.x] = op.combine(sh[threadIdx.x], sh[threadIdx.x + w]);
+    __syncthreads();
+  }
+  a = sh[0];
+  __syncthreads();
+  return a;
+}
+
+// Block (s, r) folds in[r, s*chunk : (s+1)*chunk) and writes the accumulator to part[r*splits+s]
+// (splits > 1), or the result of row r (splits == 1, then chunk == cols).
+template <class Op>
+__global__ void rows_block_kernel(Op op, const typename Op::in_t* in, typename Op::Acc* part, int64_t rows,
+                                  int64_t cols, int64_t chunk, int64_t splits) {
+  using Acc = typename Op::Acc;
+  __shared__ __align__(16) unsigned char raw[kThreads * sizeof(Acc)];
+  Acc* sh = reinterpret_cast<Acc*>(raw);
+  const int64_t s = blockIdx.x;
+  const int64_t begin = s * chunk;
+  const int64_t end = begin + chunk < cols ? begin + chunk : cols;
+  for (int64_t r = blockIdx.y; r < rows; r += gridDim.y) {
+    const typename Op::in_t* row = in + r * cols;
+    Acc a = op.identity();
+    for (int64_t c = begin + threadIdx.x; c < end; c += blockDim.x) a = op.reduce(a, row[c]);
+    a = block_combine(op, a, sh);
+    if (threadIdx.x == 0) {
+      if (splits == 1)
+        op.write(r, a);
+      else
+        part[r * splits + s] = a;
+    }
+  }
+}
+
+// Row r of the splits x rows partial accumulators folded into its result.
+template <class Op>
+__global__ void rows_fold_kernel(Op op, const typename Op::Acc* part, int64_t rows, int64_t splits) {
   using Acc = typename Op::Acc;
   __shared__ __align__(16) unsigned char raw[kThreads * sizeof(Acc)];
   Acc* sh = reinterpret_cast<Acc*>(raw);
   for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
-    const typename Op::in_t* row = in + r * cols;
     Acc a = op.identity();
-    for (int64_t c = threadIdx.x; c < cols; c += blockDim.x) a = op.reduce(a, row[c]);
-    sh[threadIdx.x] = a;
-    __syncthreads();
-    for (int w = kThreads / 2; w > 0; w >>= 1) {
-      if (static_cast<int>(threadIdx.x) < w) sh[threadIdx.x] = op.combine(sh[threadIdx.x], sh[threadIdx.x + w]);
-      __syncthreads();
-    }
-    if (threadIdx.x == 0) op.write(r, sh[0]);
-    __syncthreads();  // sh is reused by the next row
+    for (int64_t s = threadIdx.x; s < splits; s += blockDim.x) a = op.combine(a, part[r * splits + s]);
+    a = block_combine(op, a, sh);
+    if (threadIdx.x == 0) op.write(r, a);
   }
 }
 
@@ -228,38 +275,56 @@ __global__ void rows_thread_kernel(Op op, const typename Op::in_t* in, int64_t r
 }
 
 template <class Op>
-void run_rows(const Op& op, const void* in, int64_t rows, int64_t cols, cudaStream_t s) {
+void run_rows(const Op& op, const void* in, int64_t rows, int64_t cols, void* scratch, cudaStream_t s) {
+  using Acc = typename Op::Acc;
+  static_assert(sizeof(Acc) <= kMaxAccBytes && alignof(Acc) <= 8);
   if (rows == 0) return;
   const auto* p = static_cast<const typename Op::in_t*>(in);
-  if (cols <= kShortRow && rows > 1)
+  if (cols <= kShortRow && rows > 1) {
     rows_thread_kernel<Op><<<grid_for(rows, kThreads), kThreads, 0, s>>>(op, p, rows, cols);
-  else
-    rows_block_kernel<Op><<<grid_for(rows, 1), kThreads, 0, s>>>(op, p, rows, cols);
+    FX_CUDA_CHECK_LAUNCH();
+    return;
+  }
+  const int64_t splits = splits_for(rows, cols);
+  const unsigned grid_y = static_cast<unsigned>(rows < kMaxBlocks ? rows : kMaxBlocks);
+  if (splits == 1) {
+    rows_block_kernel<Op><<<dim3(1, grid_y), kThreads, 0, s>>>(op, p, nullptr, rows, cols, cols, 1);
+    FX_CUDA_CHECK_LAUNCH();
+    return;
+  }
+  // Few long rows: split each over many blocks, then fold the partial accumulators.
+  const int64_t chunk = (cols + splits - 1) / splits;
+  Acc* part = static_cast<Acc*>(scratch);
+  rows_block_kernel<Op>
+      <<<dim3(static_cast<unsigned>(splits), grid_y), kThreads, 0, s>>>(op, p, part, rows, cols, chunk, splits);
+  FX_CUDA_CHECK_LAUNCH();
+  rows_fold_kernel<Op><<<grid_for(rows, 1), kThreads, 0, s>>>(op, part, rows, splits);
   FX_CUDA_CHECK_LAUNCH();
 }
 
 template <class T>
-void norm_typed(const void* in, void* out, int64_t rows, int64_t cols, RowOp op, double p, cudaStream_t s) {
+void norm_typed(const void* in, void* out, int64_t rows, int64_t cols, RowOp op, double p, void* scratch,
+                cudaStream_t s) {
   T* o = static_cast<T*>(out);
   const T tp = static_cast<T>(p);
   switch (op) {
-    case RowOp::Norm0: return run_rows(NormOp<T, RowOp::Norm0>{o, tp}, in, rows, cols, s);
-    case RowOp::Norm1: return run_rows(NormOp<T, RowOp::Norm1>{o, tp}, in, rows, cols, s);
-    case RowOp::Norm2: return run_rows(NormOp<T, RowOp::Norm2>{o, tp}, in, rows, cols, s);
-    case RowOp::NormInf: return run_rows(NormOp<T, RowOp::NormInf>{o, tp}, in, rows, cols, s);
-    case RowOp::NormNegInf: return run_rows(NormOp<T, RowOp::NormNegInf>{o, tp}, in, rows, cols, s);
-    case RowOp::NormP: return run_rows(NormOp<T, RowOp::NormP>{o, tp}, in, rows, cols, s);
-    case RowOp::LogSumExp: return run_rows(LogSumExpOp<T>{o}, in, rows, cols, s);
+    case RowOp::Norm0: return run_rows(NormOp<T, RowOp::Norm0>{o, tp}, in, rows, cols, scratch, s);
+    case RowOp::Norm1: return run_rows(NormOp<T, RowOp::Norm1>{o, tp}, in, rows, cols, scratch, s);
+    case RowOp::Norm2: return run_rows(NormOp<T, RowOp::Norm2>{o, tp}, in, rows, cols, scratch, s);
+    case RowOp::NormInf: return run_rows(NormOp<T, RowOp::NormInf>{o, tp}, in, rows, cols, scratch, s);
+    case RowOp::NormNegInf: return run_rows(NormOp<T, RowOp::NormNegInf>{o, tp}, in, rows, cols, scratch, s);
+    case RowOp::NormP: return run_rows(NormOp<T, RowOp::NormP>{o, tp}, in, rows, cols, scratch, s);
+    case RowOp::LogSumExp: return run_rows(LogSumExpOp<T>{o}, in, rows, cols, scratch, s);
     default: return;
   }
 }
 
 template <class In>
-void logical_typed(const void* in, void* out, int64_t rows, int64_t cols, RowOp op, cudaStream_t s) {
+void logical_typed(const void* in, void* out, int64_t rows, int64_t cols, RowOp op, void* scratch, cudaStream_t s) {
   switch (op) {
-    case RowOp::All: return run_rows(LogicalOp<In, RowOp::All>{out}, in, rows, cols, s);
-    case RowOp::Any: return run_rows(LogicalOp<In, RowOp::Any>{out}, in, rows, cols, s);
-    case RowOp::CountNonzero: return run_rows(LogicalOp<In, RowOp::CountNonzero>{out}, in, rows, cols, s);
+    case RowOp::All: return run_rows(LogicalOp<In, RowOp::All>{out}, in, rows, cols, scratch, s);
+    case RowOp::Any: return run_rows(LogicalOp<In, RowOp::Any>{out}, in, rows, cols, scratch, s);
+    case RowOp::CountNonzero: return run_rows(LogicalOp<In, RowOp::CountNonzero>{out}, in, rows, cols, scratch, s);
     default: return;
   }
 }
@@ -336,39 +401,50 @@ void scan_typed(const void* in, void* out, int64_t outer, int64_t D, int64_t inn
 
 }  // namespace
 
-void reduce_rows_more(const void* in, void* out, int64_t rows, int64_t cols, Ty t, RowOp op, double p, cudaStream_t s) {
+size_t reduce_more_scratch_bytes(int64_t rows, int64_t cols) {
+  if (cols <= kShortRow && rows > 1) return 0;
+  const int64_t splits = splits_for(rows, cols);
+  return splits == 1 ? 0 : static_cast<size_t>(rows * splits) * kMaxAccBytes;
+}
+
+void reduce_rows_more(const void* in, void* out, int64_t rows, int64_t cols, Ty t, RowOp op, double p, void* scratch,
+                      cudaStream_t s) {
   if (op == RowOp::Prod) {
     switch (t) {
-      case Ty::F32: return run_rows(ProdOp<float, float, float>{static_cast<float*>(out)}, in, rows, cols, s);
-      case Ty::F64: return run_rows(ProdOp<double, double, double>{static_cast<double*>(out)}, in, rows, cols, s);
-      case Ty::I64: return run_rows(ProdOp<int64_t, long long, int64_t>{static_cast<int64_t*>(out)}, in, rows, cols, s);
-      case Ty::I32: return run_rows(ProdOp<int32_t, long long, int64_t>{static_cast<int64_t*>(out)}, in, rows, cols, s);
-      case Ty::Bool: return run_rows(ProdOp<bool, long long, int64_t>{static_cast<int64_t*>(out)}, in, rows, cols, s);
+      case Ty::F32: return run_rows(ProdOp<float, float, float>{static_cast<float*>(out)}, in, rows, cols, scratch, s);
+      case Ty::F64:
+        return run_rows(ProdOp<double, double, double>{static_cast<double*>(out)}, in, rows, cols, scratch, s);
+      case Ty::I64:
+        return run_rows(ProdOp<int64_t, long long, int64_t>{static_cast<int64_t*>(out)}, in, rows, cols, scratch, s);
+      case Ty::I32:
+        return run_rows(ProdOp<int32_t, long long, int64_t>{static_cast<int64_t*>(out)}, in, rows, cols, scratch, s);
+      case Ty::Bool:
+        return run_rows(ProdOp<bool, long long, int64_t>{static_cast<int64_t*>(out)}, in, rows, cols, scratch, s);
     }
     return;
   }
   if (op == RowOp::All || op == RowOp::Any || op == RowOp::CountNonzero) {
     switch (t) {
-      case Ty::F32: return logical_typed<float>(in, out, rows, cols, op, s);
-      case Ty::F64: return logical_typed<double>(in, out, rows, cols, op, s);
-      case Ty::I64: return logical_typed<int64_t>(in, out, rows, cols, op, s);
-      case Ty::I32: return logical_typed<int32_t>(in, out, rows, cols, op, s);
-      case Ty::Bool: return logical_typed<bool>(in, out, rows, cols, op, s);
+      case Ty::F32: return logical_typed<float>(in, out, rows, cols, op, scratch, s);
+      case Ty::F64: return logical_typed<double>(in, out, rows, cols, op, scratch, s);
+      case Ty::I64: return logical_typed<int64_t>(in, out, rows, cols, op, scratch, s);
+      case Ty::I32: return logical_typed<int32_t>(in, out, rows, cols, op, scratch, s);
+      case Ty::Bool: return logical_typed<bool>(in, out, rows, cols, op, scratch, s);
     }
     return;
   }
-  if (t == Ty::F32) return norm_typed<float>(in, out, rows, cols, op, p, s);
-  if (t == Ty::F64) return norm_typed<double>(in, out, rows, cols, op, p, s);
+  if (t == Ty::F32) return norm_typed<float>(in, out, rows, cols, op, p, scratch, s);
+  if (t == Ty::F64) return norm_typed<double>(in, out, rows, cols, op, p, scratch, s);
 }
 
 void var_mean_rows(const void* in, void* var, void* mean, int64_t rows, int64_t cols, Ty t, double correction,
-                   bool take_sqrt, cudaStream_t s) {
+                   bool take_sqrt, void* scratch, cudaStream_t s) {
   if (t == Ty::F32)
     run_rows(WelfordOp<float>{static_cast<float*>(var), static_cast<float*>(mean), correction, take_sqrt}, in, rows,
-             cols, s);
+             cols, scratch, s);
   else if (t == Ty::F64)
     run_rows(WelfordOp<double>{static_cast<double*>(var), static_cast<double*>(mean), correction, take_sqrt}, in, rows,
-             cols, s);
+             cols, scratch, s);
 }
 
 void scan_dim(const void* in, void* out, int64_t outer, int64_t D, int64_t inner, Ty t, bool prod, bool reverse,

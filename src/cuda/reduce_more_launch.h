@@ -5,6 +5,7 @@
 
 #include <cuda_runtime_api.h>
 
+#include <cstddef>
 #include <cstdint>
 
 #include "cuda/launch.h"
@@ -27,12 +28,17 @@ enum class RowOp : int {
 };
 
 /// out[r] = op over in[r, 0:cols] for a contiguous rows x cols input; `p` for NormP.
-void reduce_rows_more(const void* in, void* out, int64_t rows, int64_t cols, Ty t, RowOp op, double p, cudaStream_t s);
+void reduce_rows_more(const void* in, void* out, int64_t rows, int64_t cols, Ty t, RowOp op, double p, void* scratch,
+                      cudaStream_t s);
+
+/// Bytes of device scratch reduce_rows_more / var_mean_rows need: the partial accumulators when
+/// few long rows are split over several blocks, 0 otherwise.
+size_t reduce_more_scratch_bytes(int64_t rows, int64_t cols);
 
 /// var[r] (with `correction`, its square root when take_sqrt) and mean[r] of in[r, 0:cols]
 /// (f32/f64, outputs of the input type, either may be null). Statistics in double.
 void var_mean_rows(const void* in, void* var, void* mean, int64_t rows, int64_t cols, Ty t, double correction,
-                   bool take_sqrt, cudaStream_t s);
+                   bool take_sqrt, void* scratch, cudaStream_t s);
 
 /// Inclusive scan (sum, or product when prod) of a contiguous [outer, D, inner] input along D,
 /// from the end when reverse. Output: the input type for floats, int64 otherwise; the running

@@ -51,7 +51,7 @@ TEST(CudaIndex, IndexSelectGatherAndAdvancedIndexing) {
     const fx::Tensor x = rnd({7, 9, 5}, fx::kFloat64, -20, 20).round().to(dt);
     const fx::Tensor g = x.to(kGpu);
     const std::string n = fx::dtype_name(dt);
-    const fx::Tensor i = idx({4, 0, 6, 6, 2});
+    const fx::Tensor i = idx({4, 0, 3, 3, 2});
     for (int64_t d : {0, 1, 2}) {
       EXPECT_TRUE(matches_cpu(fx::index_select(g, d, i.to(kGpu)), fx::index_select(x, d, i))) << n << " dim " << d;
       EXPECT_TRUE(

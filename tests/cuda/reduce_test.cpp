@@ -117,6 +117,13 @@ TEST(CudaReduce, NormsAndLogsumexpMatchCpu) {
                                       fx::norm(lng, 2, std::vector<int64_t>{1}), dt == fx::kFloat32 ? 1e-4 : 1e-11, 0));
     EXPECT_TRUE(fxtest::tensors_close(fx::logsumexp(lng.to(kGpu), {1}).cpu(), fx::logsumexp(lng, {1}),
                                       dt == fx::kFloat32 ? 1e-5 : 1e-12, 0));
+    // The same rows through the other split reductions (partial accumulators, then a fold).
+    EXPECT_TRUE(fxtest::tensors_close(fx::var(lng.to(kGpu), std::vector<int64_t>{1}).cpu(),
+                                      fx::var(lng, std::vector<int64_t>{1}), dt == fx::kFloat32 ? 1e-4 : 1e-10, 0));
+    EXPECT_TRUE(matches_cpu(fx::count_nonzero(fx::gt(lng, 0.5).to(kGpu), std::vector<int64_t>{1}),
+                            fx::count_nonzero(fx::gt(lng, 0.5), std::vector<int64_t>{1})));
+    EXPECT_TRUE(matches_cpu(fx::all(fx::gt(lng, -2.0).to(kGpu)), fx::all(fx::gt(lng, -2.0))));
+    EXPECT_TRUE(matches_cpu(fx::norm(lng.to(kGpu), inf), fx::norm(lng, inf)));
   }
   check_grad("norm", rnd({5, 6}, fx::kFloat64),
              [](const fx::Tensor& t) { return fx::norm(t, 2, std::vector<int64_t>{1}); });
