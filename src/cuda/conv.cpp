@@ -253,26 +253,24 @@ struct Operands {
   void* out;
 };
 
+// Runs the convolution; returns cuDNN's status (NOT_SUPPORTED lets the caller try the next algorithm).
 template <class S>
-void execute(cudnnHandle_t h, Kind kind, const Descs& d, const Algo& a, void* ws, size_t ws_bytes, const Operands& o,
-             S beta) {
+cudnnStatus_t execute(cudnnHandle_t h, Kind kind, const Descs& d, const Algo& a, void* ws, size_t ws_bytes,
+                      const Operands& o, S beta) {
   const S alpha = 1;
   switch (kind) {
     case Kind::Forward:
-      FX_CUDNN_CHECK(cudnnConvolutionForward(h, &alpha, d.x.get(), o.x, d.w.get(), o.w, d.c.get(),
-                                             static_cast<cudnnConvolutionFwdAlgo_t>(a.algo), ws, ws_bytes, &beta,
-                                             d.y.get(), o.out));
-      return;
+      return cudnnConvolutionForward(h, &alpha, d.x.get(), o.x, d.w.get(), o.w, d.c.get(),
+                                     static_cast<cudnnConvolutionFwdAlgo_t>(a.algo), ws, ws_bytes, &beta, d.y.get(),
+                                     o.out);
     case Kind::BackwardData:
-      FX_CUDNN_CHECK(cudnnConvolutionBackwardData(h, &alpha, d.w.get(), o.w, d.y.get(), o.y, d.c.get(),
-                                                  static_cast<cudnnConvolutionBwdDataAlgo_t>(a.algo), ws, ws_bytes,
-                                                  &beta, d.x.get(), o.out));
-      return;
+      return cudnnConvolutionBackwardData(h, &alpha, d.w.get(), o.w, d.y.get(), o.y, d.c.get(),
+                                          static_cast<cudnnConvolutionBwdDataAlgo_t>(a.algo), ws, ws_bytes, &beta,
+                                          d.x.get(), o.out);
     default:
-      FX_CUDNN_CHECK(cudnnConvolutionBackwardFilter(h, &alpha, d.x.get(), o.x, d.y.get(), o.y, d.c.get(),
-                                                    static_cast<cudnnConvolutionBwdFilterAlgo_t>(a.algo), ws, ws_bytes,
-                                                    &beta, d.w.get(), o.out));
-      return;
+      return cudnnConvolutionBackwardFilter(h, &alpha, d.x.get(), o.x, d.y.get(), o.y, d.c.get(),
+                                            static_cast<cudnnConvolutionBwdFilterAlgo_t>(a.algo), ws, ws_bytes, &beta,
+                                            d.w.get(), o.out);
   }
 }
 
@@ -281,11 +279,17 @@ void execute(cudnnHandle_t h, Kind kind, const Descs& d, const Algo& a, void* ws
 void run_chunk(cudnnHandle_t h, Kind kind, const Descs& d, const Problem& p, int nb, int device, const Operands& o,
                bool accumulate) {
   const std::vector<Algo> algos = cached_heuristics(h, kind, d, p, nb, device);
+  cudnnStatus_t last = CUDNN_STATUS_SUCCESS;  // the last rejection, for the error message
   for (const Algo& a : algos) {
-    if (p.strict_fp32 && a.math != CUDNN_FMA_MATH) continue;  // would use TF32 tensor cores
-    FX_CUDNN_CHECK(cudnnSetConvolutionMathType(d.c.get(), a.math));
+    // Float32 without TF32: never a tensor-op math type; the others run with FMA math.
+    if (p.strict_fp32 && (a.math == CUDNN_TENSOR_OP_MATH || a.math == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION)) continue;
+    FX_CUDNN_CHECK(cudnnSetConvolutionMathType(d.c.get(), p.strict_fp32 ? CUDNN_FMA_MATH : a.math));
     size_t bytes = 0;
-    if (workspace_bytes(h, kind, d, a.algo, &bytes) != CUDNN_STATUS_SUCCESS) continue;
+    const cudnnStatus_t ws_st = workspace_bytes(h, kind, d, a.algo, &bytes);
+    if (ws_st != CUDNN_STATUS_SUCCESS) {
+      last = ws_st;
+      continue;
+    }
     Tensor ws;
     if (bytes > 0) {
       try {
@@ -295,14 +299,20 @@ void run_chunk(cudnnHandle_t h, Kind kind, const Descs& d, const Problem& p, int
       }
     }
     void* wp = bytes > 0 ? ws.data_ptr() : nullptr;
-    if (p.dt == CUDNN_DATA_DOUBLE)
-      execute<double>(h, kind, d, a, wp, bytes, o, accumulate ? 1.0 : 0.0);
-    else
-      execute<float>(h, kind, d, a, wp, bytes, o, accumulate ? 1.0f : 0.0f);
+    const cudnnStatus_t st = p.dt == CUDNN_DATA_DOUBLE
+                                 ? execute<double>(h, kind, d, a, wp, bytes, o, accumulate ? 1.0 : 0.0)
+                                 : execute<float>(h, kind, d, a, wp, bytes, o, accumulate ? 1.0f : 0.0f);
+    if (CUDNN_STATUS_CATEGORY(st) == CUDNN_STATUS_NOT_SUPPORTED) {  // nothing was written: try the next one
+      last = st;
+      continue;
+    }
+    if (st != CUDNN_STATUS_SUCCESS) cd::cudnn_fail(st, kind_name(kind), __FILE__, __LINE__);
     return;
   }
   FX_FAIL(kind_name(kind), ": cuDNN offered no usable algorithm (", algos.size(),
-          " candidates) for this convolution on cuda:", device);
+          " candidates) for this convolution on cuda:", device,
+          last == CUDNN_STATUS_SUCCESS ? "" : "; the last one was rejected with ",
+          last == CUDNN_STATUS_SUCCESS ? "" : cudnnGetErrorString(last));
 }
 
 // Images per chunk so that x and y chunks stay within INT_MAX elements.
