@@ -64,8 +64,9 @@ void ConfusionMatrix::reset() { std::fill(counts_.begin(), counts_.end(), 0); }
 
 void ConfusionMatrix::update(const Tensor& output, const Tensor& target) {
   NoGradGuard g;
-  Tensor pred = predictions(output, "confusion").contiguous();
-  Tensor t = class_targets(target, pred.size(0), "confusion");
+  // Counted on the host: the predictions and targets of a CUDA model come back first.
+  Tensor pred = predictions(output, "confusion").to(kCPU).contiguous();
+  Tensor t = class_targets(target, pred.size(0), "confusion").to(kCPU);
   if (num_classes_ == 0) num_classes_ = (output.dim() == 2 && output.size(1) > 1) ? output.size(1) : 2;
   const int64_t C = num_classes_;
   if (static_cast<int64_t>(counts_.size()) != C * C) counts_.assign(static_cast<size_t>(C * C), 0);
