@@ -4,7 +4,7 @@
 //
 // Synchronisations: index_offsets_kernel copies a 16-byte status back after its launch (an
 // out-of-range index must throw the CPU's fluxion::Error), nonzero_kernel copies the per-chunk
-// counts back (the output size depends on them), unique_kernel runs on the host (see below).
+// counts back and unique_kernel the number of groups (the output sizes depend on them).
 #include <cstring>
 #include <vector>
 
@@ -220,10 +220,30 @@ void searchsorted_cuda(const Tensor& out, const Tensor& seq, const Tensor& value
                      values.sizes()[1], seq.sizes()[1], seq.sizes()[0] == 1, t, right, cd::current_stream(dev));
 }
 
-// unique: the rows go to the host, the CPU kernel groups them, the results come back (two
-// synchronous transfers each way). The output sizes depend on the data, so a device version
-// would synchronise as well; it is left for when a benchmark asks for it.
+// unique on the device (sort.cu): one synchronisation to learn the number of groups.
 UniqueResult unique_cuda(const Tensor& rows) {
+  const int dev = cd::common_cuda_device({&rows}, "unique");
+  const kern::Ty t = ty_of(rows.dtype(), "unique");
+  FX_CHECK(rows.dim() == 2 && rows.is_contiguous(), "unique: the CUDA kernel expects a contiguous (n, m) tensor");
+  const int64_t n = rows.sizes()[0], m = rows.sizes()[1];
+  cd::SetDevice guard(dev);
+  const cudaStream_t s = cd::current_stream(dev);
+  const TensorOptions i64 = TensorOptions(kInt64).device(rows.device());
+  UniqueResult r;
+  r.inverse = empty({n}, i64);
+  const Tensor scratch = scratch_buffer(kern::unique_scratch_bytes(n, t), rows.device());
+  void* sp = scratch.defined() ? scratch.data_ptr() : nullptr;
+  const int64_t u = kern::unique_sort(rows.data_ptr(), n, m, t, static_cast<int64_t*>(r.inverse.data_ptr()), sp, s);
+  r.values = empty({u, m}, rows.options());
+  r.counts = empty({u}, i64);
+  kern::unique_finish(rows.data_ptr(), n, m, u, t, r.values.data_ptr(), static_cast<int64_t*>(r.counts.data_ptr()), sp,
+                      s);
+  return r;
+}
+
+// The dtypes without CUDA arithmetic (float16, bfloat16, int8, uint8): the rows go to the host,
+// the CPU kernel groups them and the results come back.
+UniqueResult unique_via_host(const Tensor& rows) {
   cd::common_cuda_device({&rows}, "unique");
   Tensor h = empty(rows.sizes(), TensorOptions(rows.dtype()));
   h.copy_(rows);
@@ -243,13 +263,14 @@ bool register_all() {
     const DType dt = static_cast<DType>(d);
     index_gather_kernel.set(kCuda, dt, &index_gather_cuda);  // by element size
     tri_kernel.set(kCuda, dt, &tri_cuda);                    // by element size (zero = all bits 0)
-    unique_kernel.set(kCuda, dt, &unique_cuda);              // on the host
+    if (!cd::to_ty(dt)) unique_kernel.set(kCuda, dt, &unique_via_host);
   }
   for (DType dt : {kFloat32, kFloat64, kInt64, kInt32, kBool}) {
     index_put_kernel.set(kCuda, dt, &index_put_cuda);
     nonzero_kernel.set(kCuda, dt, &nonzero_cuda);
     sort_kernel.set(kCuda, dt, &sort_cuda);
     topk_kernel.set(kCuda, dt, &topk_cuda);
+    unique_kernel.set(kCuda, dt, &unique_cuda);
     if (dt != kBool) searchsorted_kernel.set(kCuda, dt, &searchsorted_cuda);
   }
   return true;

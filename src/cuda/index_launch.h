@@ -60,4 +60,13 @@ size_t sort_scratch_bytes(int64_t rows, int64_t n, Ty t);
 void sort_rows(const void* in, void* values_out, int64_t* cols_out, int64_t rows, int64_t n, Ty t, bool descending,
                void* scratch, cudaStream_t s);
 
+/// unique of the rows of a contiguous n x m input of type t (lexicographic, NaN largest and every
+/// NaN row its own group), in two phases sharing `scratch` (unique_scratch_bytes(n, t) bytes):
+/// unique_sort writes inverse (n int64) and returns the number of groups u (it synchronises the
+/// stream to read u); unique_finish then writes values (u x m, type t) and counts (u int64).
+size_t unique_scratch_bytes(int64_t n, Ty t);
+int64_t unique_sort(const void* in, int64_t n, int64_t m, Ty t, int64_t* inverse, void* scratch, cudaStream_t s);
+void unique_finish(const void* in, int64_t n, int64_t m, int64_t u, Ty t, void* values, int64_t* counts, void* scratch,
+                   cudaStream_t s);
+
 }  // namespace fluxion::cuda::kern

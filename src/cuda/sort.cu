@@ -9,10 +9,17 @@
 //   bit; bool is 0/1. Descending inverts the key bits, so a stable ascending sort gives the
 //   stable descending order (ties keep their original order; topk prefers the lower index).
 //
+// unique: the rows of an n x m matrix are ordered lexicographically by m stable sorts of the
+// permutation, last column first (LSD); then flags (a row differs from its predecessor; NaN
+// differs from everything, as the CPU's ==), an inclusive scan (group ids), and scatters for the
+// inverse, the group starts, the counts and the first row of each group. Only the number of
+// groups comes back to the host.
+//
 // Rows: when the key bits plus the bits of the row number fit in 64, one sort of
 // (row << key_bits | key); otherwise (64-bit keys and several rows) a sort by key followed by a
 // stable sort by row.
 #include <cub/device/device_radix_sort.cuh>
+#include <cub/device/device_scan.cuh>
 
 #include <cstdint>
 
@@ -135,6 +142,126 @@ void finish(const void* in, void* values, int64_t* cols, const int64_t* idx, int
   FX_CUDA_CHECK_LAUNCH();
 }
 
+// ---- unique ------------------------------------------------------------------------------------
+
+__global__ void iota_kernel(int64_t* idx, int64_t n) {
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x)
+    idx[i] = i;
+}
+
+// keys[i] = key of column j of row idx[i].
+template <class T>
+__global__ void column_keys_kernel(const T* in, const int64_t* idx, uint64_t* keys, int64_t n, int64_t m, int64_t j) {
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x)
+    keys[i] = key_of(in[idx[i] * m + j]);
+}
+
+// flag[i] = 1 when sorted row i starts a group (i == 0 or a column differs from row i - 1).
+template <class T>
+__global__ void group_flags_kernel(const T* in, const int64_t* perm, int64_t* flag, int64_t n, int64_t m) {
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    bool start = i == 0;
+    if (!start) {
+      const T* a = in + perm[i] * m;
+      const T* b = in + perm[i - 1] * m;
+      for (int64_t j = 0; j < m && !start; ++j) start = !(a[j] == b[j]);  // NaN != NaN
+    }
+    flag[i] = start ? 1 : 0;
+  }
+}
+
+// gid: inclusive scan of the flags (group g + 1 at sorted position i).
+__global__ void group_scatter_kernel(const int64_t* perm, const int64_t* flag, const int64_t* gid, int64_t* inverse,
+                                     int64_t* start, int64_t n) {
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    const int64_t g = gid[i] - 1;
+    inverse[perm[i]] = g;
+    if (flag[i]) start[g] = i;
+  }
+}
+
+__global__ void group_counts_kernel(const int64_t* start, int64_t* counts, int64_t u, int64_t n) {
+  for (int64_t g = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; g < u;
+       g += static_cast<int64_t>(gridDim.x) * blockDim.x)
+    counts[g] = (g + 1 < u ? start[g + 1] : n) - start[g];
+}
+
+template <class W>
+__global__ void group_values_kernel(const W* in, const int64_t* perm, const int64_t* start, W* values, int64_t u,
+                                    int64_t m) {
+  const int64_t total = u * m;
+  for (int64_t e = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < total;
+       e += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    const int64_t g = e / m, j = e - g * m;
+    values[e] = in[perm[start[g]] * m + j];
+  }
+}
+
+// Scratch of unique: keys (2), permutations (2), flags, group ids, starts (n each), CUB temp.
+struct UniqueScratch {
+  uint64_t *keys_a, *keys_b;
+  int64_t *idx_a, *idx_b, *flag, *gid, *start;
+  void* temp;
+  size_t temp_bytes;
+};
+size_t unique_temp_bytes(int64_t n, Ty t) {
+  size_t sort = cub_temp_bytes(n, key_bits(t)), scan = 0;
+  FX_CUDA_CHECK(cub::DeviceScan::InclusiveSum(nullptr, scan, static_cast<const int64_t*>(nullptr),
+                                              static_cast<int64_t*>(nullptr), n));
+  return align_up(sort > scan ? sort : scan);
+}
+UniqueScratch unique_layout(void* scratch, int64_t n, Ty t) {
+  const size_t arr = align_up(static_cast<size_t>(n) * 8);
+  char* b = static_cast<char*>(scratch);
+  UniqueScratch u;
+  u.keys_a = reinterpret_cast<uint64_t*>(b);
+  u.keys_b = reinterpret_cast<uint64_t*>(b + arr);
+  u.idx_a = reinterpret_cast<int64_t*>(b + 2 * arr);
+  u.idx_b = reinterpret_cast<int64_t*>(b + 3 * arr);
+  u.flag = reinterpret_cast<int64_t*>(b + 4 * arr);
+  u.gid = reinterpret_cast<int64_t*>(b + 5 * arr);
+  u.start = reinterpret_cast<int64_t*>(b + 6 * arr);
+  u.temp = b + 7 * arr;
+  u.temp_bytes = unique_temp_bytes(n, t);
+  return u;
+}
+
+template <class T>
+int64_t unique_sort_typed(const void* in_v, int64_t n, int64_t m, Ty t, int64_t* inverse, const UniqueScratch& w,
+                          cudaStream_t s) {
+  const T* in = static_cast<const T*>(in_v);
+  const unsigned g = blocks_for(n);
+  iota_kernel<<<g, kThreads, 0, s>>>(w.idx_a, n);
+  FX_CUDA_CHECK_LAUNCH();
+  int64_t* perm = w.idx_a;
+  int64_t* other = w.idx_b;
+  size_t temp_bytes = w.temp_bytes;
+  for (int64_t j = m - 1; j >= 0; --j) {  // LSD: the last column first, each pass stable
+    column_keys_kernel<T><<<g, kThreads, 0, s>>>(in, perm, w.keys_a, n, m, j);
+    FX_CUDA_CHECK_LAUNCH();
+    FX_CUDA_CHECK(
+        cub::DeviceRadixSort::SortPairs(w.temp, temp_bytes, w.keys_a, w.keys_b, perm, other, n, 0, key_bits(t), s));
+    int64_t* tmp = perm;
+    perm = other;
+    other = tmp;
+  }
+  group_flags_kernel<T><<<g, kThreads, 0, s>>>(in, perm, w.flag, n, m);
+  FX_CUDA_CHECK_LAUNCH();
+  FX_CUDA_CHECK(cub::DeviceScan::InclusiveSum(w.temp, temp_bytes, w.flag, w.gid, n, s));
+  group_scatter_kernel<<<g, kThreads, 0, s>>>(perm, w.flag, w.gid, inverse, w.start, n);
+  FX_CUDA_CHECK_LAUNCH();
+  if (perm != w.idx_a)  // unique_finish reads the permutation from idx_a
+    FX_CUDA_CHECK(cudaMemcpyAsync(w.idx_a, perm, static_cast<size_t>(n) * 8, cudaMemcpyDeviceToDevice, s));
+  int64_t u = 0;
+  FX_CUDA_CHECK(cudaMemcpyAsync(&u, w.gid + (n - 1), sizeof(u), cudaMemcpyDeviceToHost, s));
+  FX_CUDA_CHECK(cudaStreamSynchronize(s));
+  return u;
+}
+
 }  // namespace
 
 size_t sort_scratch_bytes(int64_t rows, int64_t n, Ty t) {
@@ -187,6 +314,51 @@ void sort_rows(const void* in, void* values_out, int64_t* cols_out, int64_t rows
     case Ty::I64: return finish<uint64_t>(in, values_out, cols_out, idx, total, n, s);
     case Ty::Bool: return finish<uint8_t>(in, values_out, cols_out, idx, total, n, s);
   }
+}
+
+size_t unique_scratch_bytes(int64_t n, Ty t) {
+  if (n == 0) return 0;
+  return 7 * align_up(static_cast<size_t>(n) * 8) + unique_temp_bytes(n, t);
+}
+
+int64_t unique_sort(const void* in, int64_t n, int64_t m, Ty t, int64_t* inverse, void* scratch, cudaStream_t s) {
+  if (n == 0) return 0;
+  const UniqueScratch w = unique_layout(scratch, n, t);
+  switch (t) {
+    case Ty::F32: return unique_sort_typed<float>(in, n, m, t, inverse, w, s);
+    case Ty::F64: return unique_sort_typed<double>(in, n, m, t, inverse, w, s);
+    case Ty::I64: return unique_sort_typed<int64_t>(in, n, m, t, inverse, w, s);
+    case Ty::I32: return unique_sort_typed<int32_t>(in, n, m, t, inverse, w, s);
+    case Ty::Bool: return unique_sort_typed<bool>(in, n, m, t, inverse, w, s);
+  }
+  return 0;
+}
+
+void unique_finish(const void* in, int64_t n, int64_t m, int64_t u, Ty t, void* values, int64_t* counts, void* scratch,
+                   cudaStream_t s) {
+  if (u == 0) return;
+  const UniqueScratch w = unique_layout(scratch, n, t);
+  group_counts_kernel<<<blocks_for(u), kThreads, 0, s>>>(w.start, counts, u, n);
+  FX_CUDA_CHECK_LAUNCH();
+  if (m == 0) return;
+  const unsigned g = blocks_for(u * m);
+  switch (t) {
+    case Ty::F32:
+    case Ty::I32:
+      group_values_kernel<uint32_t><<<g, kThreads, 0, s>>>(static_cast<const uint32_t*>(in), w.idx_a, w.start,
+                                                           static_cast<uint32_t*>(values), u, m);
+      break;
+    case Ty::F64:
+    case Ty::I64:
+      group_values_kernel<uint64_t><<<g, kThreads, 0, s>>>(static_cast<const uint64_t*>(in), w.idx_a, w.start,
+                                                           static_cast<uint64_t*>(values), u, m);
+      break;
+    case Ty::Bool:
+      group_values_kernel<uint8_t><<<g, kThreads, 0, s>>>(static_cast<const uint8_t*>(in), w.idx_a, w.start,
+                                                          static_cast<uint8_t*>(values), u, m);
+      break;
+  }
+  FX_CUDA_CHECK_LAUNCH();
 }
 
 }  // namespace fluxion::cuda::kern

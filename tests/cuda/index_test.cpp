@@ -7,6 +7,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -313,6 +314,22 @@ TEST(CudaIndex, SearchsortedAndUnique) {
     EXPECT_TRUE(matches_cpu(rinv, sinv)) << n;
     EXPECT_TRUE(matches_cpu(rc, sc)) << n;
   }
+  // Every NaN is its own group, -0 and +0 are one; large inputs (several radix passes for rows).
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<fx::Tensor> inputs = {
+      fx::tensor<float>(std::vector<float>{1, nan, -0.0f, 0.0f, nan, 1, -1}, fx::Shape{7}),
+      rnd({100000}, fx::kFloat64, -50, 50).round().to(fx::kInt32), rnd({5000, 4}, fx::kFloat64, -2, 2).round()};
+  for (const fx::Tensor& x : inputs) {
+    const std::optional<int64_t> dim = x.dim() == 2 ? std::optional<int64_t>(0) : std::nullopt;
+    auto [gu, ginv, gc] = fx::unique(x.to(kGpu), true, true, true, dim);
+    auto [cu, cinv, cc] = fx::unique(x, true, true, true, dim);
+    EXPECT_TRUE(fxtest::tensors_equal(gu.cpu(), cu));
+    EXPECT_TRUE(matches_cpu(ginv, cinv));
+    EXPECT_TRUE(matches_cpu(gc, cc));
+  }
+  // Dtypes without CUDA arithmetic go through the host.
+  const fx::Tensor h = rnd({40}, fx::kFloat64, -3, 3).round().to(fx::kFloat16);
+  EXPECT_TRUE(fxtest::tensors_equal(std::get<0>(fx::unique(h.to(kGpu))).cpu(), std::get<0>(fx::unique(h))));
 }
 
 }  // namespace
