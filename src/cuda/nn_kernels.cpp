@@ -222,13 +222,21 @@ void resample_backward_cuda(const Tensor& gy, const Tensor& gx, const ResampleTa
 
 // ---- normalisation --------------------------------------------------------------------------------
 
+// A device buffer of `bytes` bytes (8-byte aligned: float64 elements), or undefined for 0.
+Tensor scratch_of(size_t bytes, int dev) {
+  if (bytes == 0) return Tensor();
+  const int64_t n = static_cast<int64_t>((bytes + sizeof(double) - 1) / sizeof(double));
+  return empty({n}, TensorOptions(kFloat64).device(Device(kCUDA, dev)));
+}
+
 void norm_stats_cuda(const Tensor& x, const Tensor& mean, const Tensor& var, int64_t A, int64_t C, int64_t B) {
   const char* what = "norm_stats";
   const int dev = cd::common_cuda_device({&x, &mean, &var}, what);
   check_contiguous({&x, &mean, &var}, what);
   if (C == 0) return;
   cd::SetDevice guard(dev);
-  kern::norm_stats(x.data_ptr(), mean.data_ptr(), var.data_ptr(), A, C, B, ty_of(x.dtype(), what),
+  const Tensor scratch = scratch_of(kern::norm_stats_scratch_bytes(A, C, B), dev);
+  kern::norm_stats(x.data_ptr(), mean.data_ptr(), var.data_ptr(), A, C, B, mptr(scratch), ty_of(x.dtype(), what),
                    cd::current_stream(dev));
 }
 
@@ -251,7 +259,7 @@ void norm_backward_cuda(const Tensor& gy, const Tensor& x, const Tensor& mean, c
   check_contiguous({&gy, &x, &mean, &rstd, &weight, &gx, &gw, &gb}, what);
   if (C == 0 || (!gx.defined() && !gw.defined() && !gb.defined())) return;
   cd::SetDevice guard(dev);
-  const Tensor scratch = empty({2 * C}, TensorOptions(kFloat64).device(Device(kCUDA, dev)));
+  const Tensor scratch = scratch_of(kern::norm_backward_scratch_bytes(A, C, B), dev);
   kern::norm_backward(gy.data_ptr(), x.data_ptr(), mean.data_ptr(), rstd.data_ptr(), mptr(weight), mptr(gx), mptr(gw),
                       mptr(gb), A, C, B, stats_are_constant, scratch.data_ptr(), ty_of(gy.dtype(), what),
                       cd::current_stream(dev));

@@ -6,6 +6,7 @@
 
 #include <cuda_runtime_api.h>
 
+#include <cstddef>
 #include <cstdint>
 
 #include "cuda/launch.h"
@@ -58,13 +59,16 @@ void resample_backward(const void* gy, void* gx, const ResampleDesc& d, Ty t, cu
 
 /// Normalisation on tensors viewed as (A, C, B), statistics per channel c over A and B
 /// (kernels/nn_kernels.h). mean/var/rstd/weight/bias/gw/gb are (C); weight, bias may be null.
+/// Bytes of scratch norm_stats needs (0 when one block per channel does; else per-split sums).
+size_t norm_stats_scratch_bytes(int64_t A, int64_t C, int64_t B);
 /// mean[c] and biased var[c], accumulated in double (two passes, as the CPU); NaN when A * B == 0.
-void norm_stats(const void* x, void* mean, void* var, int64_t A, int64_t C, int64_t B, Ty t, cudaStream_t s);
+void norm_stats(const void* x, void* mean, void* var, int64_t A, int64_t C, int64_t B, void* scratch, Ty t,
+                cudaStream_t s);
 /// y = (x - mean[c]) * rstd[c] * weight[c] + bias[c] (computed as x * scale + shift, as the CPU).
 void norm_apply(const void* x, const void* mean, const void* rstd, const void* weight, const void* bias, void* y,
                 int64_t A, int64_t C, int64_t B, Ty t, cudaStream_t s);
-/// Bytes of scratch norm_backward needs (per-channel double sums).
-size_t norm_backward_scratch_bytes(int64_t C);
+/// Bytes of scratch norm_backward needs (per-channel double sums, and per-split sums).
+size_t norm_backward_scratch_bytes(int64_t A, int64_t C, int64_t B);
 /// The fused backward of kernels::NormBackwardFn: writes the non-null ones among gx, gw, gb.
 void norm_backward(const void* gy, const void* x, const void* mean, const void* rstd, const void* weight, void* gx,
                    void* gw, void* gb, int64_t A, int64_t C, int64_t B, bool stats_are_constant, void* scratch, Ty t,

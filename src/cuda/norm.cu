@@ -9,7 +9,9 @@
 //     gb or the batch-statistics gx need them), then one thread per element of gx.
 // A channel's elements are read row by row when rows are long (B >= block size), else through
 // the flat index of the channel's A * B elements so that short rows (batch norm on (N, C)) keep
-// every thread busy.
+// every thread busy. With few channels and many elements each (batch norm on images), a channel
+// is split over several blocks whose double partial sums are added in a fixed order by a second
+// kernel (deterministic; see splits_for).
 #include <cmath>
 #include <limits>
 
@@ -80,6 +82,134 @@ __device__ __forceinline__ void for_channel(int64_t A, int64_t C, int64_t B, int
     }
   }
 }
+
+// ---- split channels ----
+// With few channels and many elements per channel (batch norm on large images) one block per
+// channel leaves most of the GPU idle; the channel's A * B elements are then split into S ranges
+// of `chunk` (flat index j = a * B + b), one block each, whose double partial sums a second kernel
+// adds in a fixed order (so the result does not depend on scheduling).
+constexpr int64_t kTargetBlocks = 1024;  // enough blocks for the largest GPUs
+constexpr int64_t kMinPerBlock = 4096;   // elements per block below which splitting does not pay
+
+int64_t splits_for(int64_t A, int64_t C, int64_t B) {
+  const int64_t M = A * B;
+  if (C >= kTargetBlocks || M < 2 * kMinPerBlock) return 1;
+  int64_t S = (kTargetBlocks + C - 1) / C;
+  if (S > M / kMinPerBlock) S = M / kMinPerBlock;
+  return S < 1 ? 1 : S;
+}
+int64_t chunk_for(int64_t A, int64_t B, int64_t S) { return (A * B + S - 1) / S; }
+
+// Calls f(offset) for this thread's share of the flat indices [lo, hi) of channel c.
+template <class F>
+__device__ __forceinline__ void for_range(int64_t C, int64_t B, int64_t c, int64_t lo, int64_t hi, F&& f) {
+  int64_t j = lo + threadIdx.x;
+  if (j >= hi) return;
+  int64_t a = j / B, b = j - a * B;
+  while (true) {
+    f((a * C + c) * B + b);
+    j += kThreads;
+    if (j >= hi) return;
+    b += kThreads;
+    if (B >= kThreads) {
+      if (b >= B) {  // b < 2 * B: at most one row boundary per step
+        b -= B;
+        ++a;
+      }
+    } else {
+      a = j / B;
+      b = j - a * B;
+    }
+  }
+}
+
+// partial[c * S + split] = sum over the split of x (mu == null) or of (x - mu[c])^2.
+template <class T>
+__global__ void __launch_bounds__(kThreads)
+    stats_partial_kernel(const T* __restrict__ x, const double* __restrict__ mu, double* __restrict__ partial,
+                         int64_t A, int64_t C, int64_t B, int64_t S, int64_t chunk) {
+  const int64_t split = blockIdx.y;
+  const int64_t M = A * B, lo = split * chunk, hi = lo + chunk < M ? lo + chunk : M;
+  for (int64_t c = blockIdx.x; c < C; c += gridDim.x) {  // uniform across the block
+    double acc = 0, unused = 0;
+    if (mu) {
+      const double m = mu[c];
+      for_range(C, B, c, lo, hi, [&](int64_t o) {
+        const double d = static_cast<double>(x[o]) - m;
+        acc += d * d;
+      });
+    } else {
+      for_range(C, B, c, lo, hi, [&](int64_t o) { acc += static_cast<double>(x[o]); });
+    }
+    block_sum2(acc, unused);
+    if (threadIdx.x == 0) partial[c * S + split] = acc;
+  }
+}
+
+// mu[c] = (sum of the partials) / M.
+__global__ void stats_mean_kernel(const double* __restrict__ partial, double* __restrict__ mu, int64_t C, int64_t S,
+                                  double M) {
+  for (int64_t c = first_index(); c < C; c += grid_stride()) {
+    double s = 0;
+    for (int64_t k = 0; k < S; ++k) s += partial[c * S + k];
+    mu[c] = M > 0 ? s / M : std::numeric_limits<double>::quiet_NaN();
+  }
+}
+
+// mean[c] = mu[c], var[c] = (sum of the partials) / M.
+template <class T>
+__global__ void stats_var_kernel(const double* __restrict__ partial, const double* __restrict__ mu,
+                                 T* __restrict__ mean, T* __restrict__ var, int64_t C, int64_t S, double M) {
+  for (int64_t c = first_index(); c < C; c += grid_stride()) {
+    double s = 0;
+    for (int64_t k = 0; k < S; ++k) s += partial[c * S + k];
+    mean[c] = static_cast<T>(mu[c]);
+    var[c] = static_cast<T>(M > 0 ? s / M : std::numeric_limits<double>::quiet_NaN());
+  }
+}
+
+// partial[c * S + split] = sum of gy, partial[(C + c) * S + split] = sum of gy * xhat over the split.
+template <class T>
+__global__ void __launch_bounds__(kThreads)
+    backward_partial_kernel(const T* __restrict__ gy, const T* __restrict__ x, const T* __restrict__ mean,
+                            const T* __restrict__ rstd, double* __restrict__ partial, int64_t A, int64_t C, int64_t B,
+                            int64_t S, int64_t chunk) {
+  const int64_t split = blockIdx.y;
+  const int64_t M = A * B, lo = split * chunk, hi = lo + chunk < M ? lo + chunk : M;
+  for (int64_t c = blockIdx.x; c < C; c += gridDim.x) {  // uniform across the block
+    const double mu = static_cast<double>(mean[c]), rs = static_cast<double>(rstd[c]);
+    double sg = 0, sgx = 0;
+    for_range(C, B, c, lo, hi, [&](int64_t o) {
+      const double g = static_cast<double>(gy[o]);
+      sg += g;
+      sgx += g * (static_cast<double>(x[o]) - mu) * rs;
+    });
+    block_sum2(sg, sgx);
+    if (threadIdx.x == 0) {
+      partial[c * S + split] = sg;
+      partial[(C + c) * S + split] = sgx;
+    }
+  }
+}
+
+// sums[c], sums[C + c] (and gb[c], gw[c] when non-null) from the partials.
+template <class T>
+__global__ void backward_finalize_kernel(const double* __restrict__ partial, double* __restrict__ sums,
+                                         T* __restrict__ gw, T* __restrict__ gb, int64_t C, int64_t S) {
+  for (int64_t c = first_index(); c < C; c += grid_stride()) {
+    double sg = 0, sgx = 0;
+    for (int64_t k = 0; k < S; ++k) {
+      sg += partial[c * S + k];
+      sgx += partial[(C + c) * S + k];
+    }
+    sums[c] = sg;
+    sums[C + c] = sgx;
+    if (gw) gw[c] = static_cast<T>(sgx);
+    if (gb) gb[c] = static_cast<T>(sg);
+  }
+}
+
+// ---- one block per channel ----
 
 template <class T>
 __global__ void __launch_bounds__(kThreads) norm_stats_kernel(const T* __restrict__ x, T* __restrict__ mean,
@@ -165,9 +295,29 @@ __global__ void norm_backward_input_kernel(const T* __restrict__ gy, const T* __
 [[noreturn]] void bad_type(const char* what) { FX_FAIL(what, ": not implemented on CUDA for this dtype"); }
 
 template <class T>
-void stats_typed(const void* x, void* mean, void* var, int64_t A, int64_t C, int64_t B, cudaStream_t s) {
-  norm_stats_kernel<T><<<channel_blocks(C), kThreads, 0, s>>>(static_cast<const T*>(x), static_cast<T*>(mean),
-                                                              static_cast<T*>(var), A, C, B);
+void stats_typed(const void* x, void* mean, void* var, int64_t A, int64_t C, int64_t B, double* scratch,
+                 cudaStream_t s) {
+  const int64_t S = splits_for(A, C, B);
+  if (S == 1) {
+    norm_stats_kernel<T><<<channel_blocks(C), kThreads, 0, s>>>(static_cast<const T*>(x), static_cast<T*>(mean),
+                                                                static_cast<T*>(var), A, C, B);
+    FX_CUDA_CHECK_LAUNCH();
+    return;
+  }
+  // scratch: partial[C * S], mu[C]
+  double* partial = scratch;
+  double* mu = scratch + C * S;
+  const int64_t chunk = chunk_for(A, B, S);
+  const dim3 grid(channel_blocks(C), static_cast<unsigned>(S));
+  const double M = static_cast<double>(A * B);
+  stats_partial_kernel<T><<<grid, kThreads, 0, s>>>(static_cast<const T*>(x), nullptr, partial, A, C, B, S, chunk);
+  FX_CUDA_CHECK_LAUNCH();
+  stats_mean_kernel<<<blocks_for(C), kThreads, 0, s>>>(partial, mu, C, S, M);
+  FX_CUDA_CHECK_LAUNCH();
+  stats_partial_kernel<T><<<grid, kThreads, 0, s>>>(static_cast<const T*>(x), mu, partial, A, C, B, S, chunk);
+  FX_CUDA_CHECK_LAUNCH();
+  stats_var_kernel<T>
+      <<<blocks_for(C), kThreads, 0, s>>>(partial, mu, static_cast<T*>(mean), static_cast<T*>(var), C, S, M);
   FX_CUDA_CHECK_LAUNCH();
 }
 
@@ -184,10 +334,21 @@ template <class T>
 void backward_typed(const void* gy, const void* x, const void* mean, const void* rstd, const void* weight, void* gx,
                     void* gw, void* gb, int64_t A, int64_t C, int64_t B, bool constant, double* sums, cudaStream_t s) {
   const bool need_sums = gw || gb || (gx && !constant);
-  if (need_sums) {
+  const int64_t S = splits_for(A, C, B);
+  if (need_sums && S == 1) {
     norm_backward_sums_kernel<T><<<channel_blocks(C), kThreads, 0, s>>>(
         static_cast<const T*>(gy), static_cast<const T*>(x), static_cast<const T*>(mean), static_cast<const T*>(rstd),
         sums, static_cast<T*>(gw), static_cast<T*>(gb), A, C, B);
+    FX_CUDA_CHECK_LAUNCH();
+  } else if (need_sums) {
+    double* partial = sums + 2 * C;  // [2 * C * S] after the sums
+    const dim3 grid(channel_blocks(C), static_cast<unsigned>(S));
+    backward_partial_kernel<T><<<grid, kThreads, 0, s>>>(static_cast<const T*>(gy), static_cast<const T*>(x),
+                                                         static_cast<const T*>(mean), static_cast<const T*>(rstd),
+                                                         partial, A, C, B, S, chunk_for(A, B, S));
+    FX_CUDA_CHECK_LAUNCH();
+    backward_finalize_kernel<T>
+        <<<blocks_for(C), kThreads, 0, s>>>(partial, sums, static_cast<T*>(gw), static_cast<T*>(gb), C, S);
     FX_CUDA_CHECK_LAUNCH();
   }
   const int64_t n = A * C * B;
@@ -200,11 +361,18 @@ void backward_typed(const void* gy, const void* x, const void* mean, const void*
 
 }  // namespace
 
-void norm_stats(const void* x, void* mean, void* var, int64_t A, int64_t C, int64_t B, Ty t, cudaStream_t s) {
+size_t norm_stats_scratch_bytes(int64_t A, int64_t C, int64_t B) {
+  const int64_t S = splits_for(A, C, B);
+  return S == 1 ? 0 : static_cast<size_t>(C * S + C) * sizeof(double);
+}
+
+void norm_stats(const void* x, void* mean, void* var, int64_t A, int64_t C, int64_t B, void* scratch, Ty t,
+                cudaStream_t s) {
   if (C == 0) return;
+  double* sc = static_cast<double*>(scratch);
   switch (t) {
-    case Ty::F32: return stats_typed<float>(x, mean, var, A, C, B, s);
-    case Ty::F64: return stats_typed<double>(x, mean, var, A, C, B, s);
+    case Ty::F32: return stats_typed<float>(x, mean, var, A, C, B, sc, s);
+    case Ty::F64: return stats_typed<double>(x, mean, var, A, C, B, sc, s);
     default: bad_type("norm_stats");
   }
 }
@@ -220,7 +388,10 @@ void norm_apply(const void* x, const void* mean, const void* rstd, const void* w
   }
 }
 
-size_t norm_backward_scratch_bytes(int64_t C) { return static_cast<size_t>(2 * C) * sizeof(double); }
+size_t norm_backward_scratch_bytes(int64_t A, int64_t C, int64_t B) {
+  const int64_t S = splits_for(A, C, B);
+  return static_cast<size_t>(2 * C + (S == 1 ? 0 : 2 * C * S)) * sizeof(double);
+}
 
 void norm_backward(const void* gy, const void* x, const void* mean, const void* rstd, const void* weight, void* gx,
                    void* gw, void* gb, int64_t A, int64_t C, int64_t B, bool stats_are_constant, void* scratch, Ty t,

@@ -272,8 +272,10 @@ TEST(CudaNn, InterpolateMatchesCpu) {
 TEST(CudaNn, BatchNormTrainMatchesCpu) {
   FX_SKIP_WITHOUT_GPU();
   for (fx::DType dt : {fx::kFloat32, fx::kFloat64}) {
-    // Short rows (B = 1, (N, C) input), medium rows and rows longer than a block (B = 400).
-    for (const fx::Shape& s : {fx::Shape{16, 5}, fx::Shape{4, 3, 7, 5}, fx::Shape{3, 4, 20, 20}}) {
+    // Short rows (B = 1, (N, C) input), medium rows, rows longer than a block (B = 400), and
+    // channels with enough elements to be split over several blocks (long and short rows).
+    for (const fx::Shape& s : {fx::Shape{16, 5}, fx::Shape{4, 3, 7, 5}, fx::Shape{3, 4, 20, 20},
+                               fx::Shape{6, 3, 40, 40}, fx::Shape{10000, 2}}) {
       const int64_t C = s[1];
       const fx::Tensor rm = uniform({C}, dt), rv = uniform({C}, dt, 0.5, 2);
       fx::Tensor rmc = rm.clone(), rvc = rv.clone(), rmg = rm.to(kGpu), rvg = rv.to(kGpu);
@@ -320,6 +322,7 @@ TEST(CudaNn, LayerGroupInstanceNormMatchCpu) {
         {{4, 3, 6, 7}, {6, 7}, {6, 7}});
   check("layer_norm long rows", [](const auto& t) { return F::layer_norm(t[0], {1000}); }, {{3, 1000}});
   check("group_norm", [](const auto& t) { return F::group_norm(t[0], 3, t[1], t[2]); }, {{2, 6, 5, 4}, {6}, {6}});
+  check("group_norm, split rows", [](const auto& t) { return F::group_norm(t[0], 2); }, {{2, 4, 64, 64}});
   check("instance_norm", [](const auto& t) { return F::instance_norm(t[0]); }, {{2, 3, 8, 9}});
   // Statistics of a channel with a large mean (two-pass variance in double). In float32 the
   // normalisation x * scale + shift cancels ~1700 to ~1, so the CUDA FMA and the CPU's separate
