@@ -10,9 +10,10 @@
 // integers and bool; var/mean uses Welford updates per thread and Chan's formula to combine, in
 // double.
 //
-// Scans: one thread per (outer, inner) column walking D serially in the CPU's order (the running
-// value in double for floats, int64 otherwise), except long rows along the last dim (inner == 1,
-// D > kLongScan), which get a block per row scanning tiles of kThreads elements with a carry.
+// Scans: one thread per (outer, inner) line walking D serially in the CPU's order (the running
+// value in double for floats, int64 otherwise), except long lines (D > kLongScan) along the last
+// dim or too few of them to fill the GPU, which get a block per line scanning tiles of kThreads
+// elements with a carry (a different summation order: equal to the CPU up to rounding).
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -25,8 +26,9 @@ namespace fluxion::cuda::kern {
 namespace {
 
 constexpr int kThreads = 256;
-constexpr int64_t kShortRow = 64;    // below (with several rows): one thread per row
-constexpr int64_t kLongScan = 1024;  // above (along the last dim): a block per row
+constexpr int64_t kShortRow = 64;     // below (with several rows): one thread per row
+constexpr int64_t kLongScan = 1024;   // longer scans may get a block per line
+constexpr int64_t kFewLines = 16384;  // fewer (outer, inner) lines: a block per long line
 constexpr int64_t kMaxBlocks = 65535;
 constexpr int64_t kPerBlock = 8192;  // elements of a row per block when rows are split
 constexpr int64_t kMaxSplits = 1024;
@@ -349,21 +351,23 @@ __global__ void scan_columns_kernel(const In* in, Out* out, int64_t outer, int64
   }
 }
 
-// inner == 1, long rows: a block per row, tiles of kThreads elements (Hillis-Steele scan in
-// shared memory) chained by a carry.
+// Long scans with few lines to run in parallel: a block per line ((outer, inner) pair, elements
+// `inner` apart), tiles of kThreads elements (Hillis-Steele scan in shared memory) chained by a
+// carry.
 template <class In, class Acc, class Out, bool kProd>
-__global__ void scan_rows_block_kernel(const In* in, Out* out, int64_t rows, int64_t D, bool reverse) {
+__global__ void scan_lines_block_kernel(const In* in, Out* out, int64_t lines, int64_t D, int64_t inner, bool reverse) {
   __shared__ Acc sh[kThreads];
   const int tid = static_cast<int>(threadIdx.x);
   const Acc id = Acc(kProd ? 1 : 0);
-  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
-    const In* x = in + r * D;
-    Out* y = out + r * D;
+  for (int64_t l = blockIdx.x; l < lines; l += gridDim.x) {
+    const int64_t o = l / inner, c = l - o * inner;
+    const In* x = in + o * D * inner + c;
+    Out* y = out + o * D * inner + c;
     Acc carry = id;
     for (int64_t t0 = 0; t0 < D; t0 += kThreads) {
       const int64_t k = t0 + tid;
       const int64_t i = reverse ? D - 1 - k : k;
-      sh[tid] = k < D ? static_cast<Acc>(x[i]) : id;
+      sh[tid] = k < D ? static_cast<Acc>(x[i * inner]) : id;
       __syncthreads();
       for (int w = 1; w < kThreads; w <<= 1) {
         const Acc add = tid >= w ? sh[tid - w] : id;
@@ -371,7 +375,7 @@ __global__ void scan_rows_block_kernel(const In* in, Out* out, int64_t rows, int
         sh[tid] = kProd ? sh[tid] * add : sh[tid] + add;
         __syncthreads();
       }
-      if (k < D) y[i] = static_cast<Out>(kProd ? carry * sh[tid] : carry + sh[tid]);
+      if (k < D) y[i * inner] = static_cast<Out>(kProd ? carry * sh[tid] : carry + sh[tid]);
       carry = kProd ? carry * sh[kThreads - 1] : carry + sh[kThreads - 1];
       __syncthreads();  // sh is rewritten by the next tile
     }
@@ -383,14 +387,17 @@ void scan_typed(const void* in, void* out, int64_t outer, int64_t D, int64_t inn
                 cudaStream_t s) {
   const auto* x = static_cast<const In*>(in);
   auto* y = static_cast<Out*>(out);
-  if (inner == 1 && D > kLongScan) {
-    const unsigned g = grid_for(outer, 1);
+  const int64_t lines = outer * inner;
+  // A block per line for long lines along the last dim, or when there are too few lines to keep
+  // the GPU busy with a thread each; a thread per line otherwise (the CPU's order exactly).
+  if (D > kLongScan && (inner == 1 || lines < kFewLines)) {
+    const unsigned g = grid_for(lines, 1);
     if (prod)
-      scan_rows_block_kernel<In, Acc, Out, true><<<g, kThreads, 0, s>>>(x, y, outer, D, reverse);
+      scan_lines_block_kernel<In, Acc, Out, true><<<g, kThreads, 0, s>>>(x, y, lines, D, inner, reverse);
     else
-      scan_rows_block_kernel<In, Acc, Out, false><<<g, kThreads, 0, s>>>(x, y, outer, D, reverse);
+      scan_lines_block_kernel<In, Acc, Out, false><<<g, kThreads, 0, s>>>(x, y, lines, D, inner, reverse);
   } else {
-    const unsigned g = grid_for(outer * inner, kThreads);
+    const unsigned g = grid_for(lines, kThreads);
     if (prod)
       scan_columns_kernel<In, Acc, Out, true><<<g, kThreads, 0, s>>>(x, y, outer, D, inner, reverse);
     else

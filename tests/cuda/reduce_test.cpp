@@ -21,7 +21,10 @@ fx::Tensor rnd(const fx::Shape& s, fx::DType dt = fx::kFloat32, double lo = -3, 
   return (fx::rand(s) * (hi - lo) + lo).to(dt);
 }
 
-void check_grad(const std::string& what, const fx::Tensor& x, const std::function<fx::Tensor(const fx::Tensor&)>& f) {
+// f on both devices, then backward of (f(x) * w).sum() on both: the values and x.grad match
+// (within matches_cpu's tolerances, or `atol` when given: for a different summation order).
+void check_grad(const std::string& what, const fx::Tensor& x, const std::function<fx::Tensor(const fx::Tensor&)>& f,
+                double atol = -1) {
   fx::Tensor c = x.clone().requires_grad_();
   fx::Tensor g = x.to(kGpu).detach().requires_grad_();
   const fx::Tensor yc = f(c), yg = f(g);
@@ -30,7 +33,11 @@ void check_grad(const std::string& what, const fx::Tensor& x, const std::functio
   (yc * w).sum().backward();
   (yg * w.to(kGpu)).sum().backward();
   ASSERT_TRUE(g.grad().defined()) << what;
-  EXPECT_TRUE(matches_cpu(g.grad(), c.grad())) << what << " (grad)";
+  if (atol >= 0) {
+    EXPECT_TRUE(fxtest::tensors_close(g.grad().cpu(), c.grad(), 1e-10, atol)) << what << " (grad)";
+  } else {
+    EXPECT_TRUE(matches_cpu(g.grad(), c.grad())) << what << " (grad)";
+  }
 }
 
 // The inputs each reduction runs on: contiguous, transposed (packed by the host side), sliced.
@@ -176,6 +183,10 @@ TEST(CudaReduce, CumsumCumprodMatchCpu) {
     const fx::Tensor lng = rnd({3, 5000}, dt, 0, 1);
     EXPECT_TRUE(fxtest::tensors_close(fx::cumsum(lng.to(kGpu), 1).cpu(), fx::cumsum(lng, 1),
                                       dt == fx::kFloat32 ? 1e-5 : 1e-12, 0));
+    // Long lines along dim 0 with few columns (a block per line, elements `inner` apart).
+    const fx::Tensor tall = rnd({4000, 3}, dt, 0, 1);
+    EXPECT_TRUE(fxtest::tensors_close(fx::cumsum(tall.to(kGpu), 0).cpu(), fx::cumsum(tall, 0),
+                                      dt == fx::kFloat32 ? 1e-5 : 1e-12, 0));
     const fx::Tensor near1 = rnd({2, 3000}, dt, 0.999, 1.001);
     EXPECT_TRUE(fxtest::tensors_close(fx::cumprod(near1.to(kGpu), 1).cpu(), fx::cumprod(near1, 1),
                                       dt == fx::kFloat32 ? 1e-5 : 1e-12, 0));
@@ -190,7 +201,10 @@ TEST(CudaReduce, CumsumCumprodMatchCpu) {
   // The VJPs use the reverse scans.
   check_grad("cumsum", rnd({5, 6, 4}, fx::kFloat64), [](const fx::Tensor& t) { return fx::cumsum(t, 1); });
   check_grad("cumprod", rnd({5, 6}, fx::kFloat64, 0.5, 1.5), [](const fx::Tensor& t) { return fx::cumprod(t, 1); });
-  check_grad("cumsum long", rnd({2, 3000}, fx::kFloat64, 0, 1), [](const fx::Tensor& t) { return fx::cumsum(t, 1); });
+  check_grad(
+      "cumsum long", rnd({2, 3000}, fx::kFloat64, 0, 1), [](const fx::Tensor& t) { return fx::cumsum(t, 1); }, 1e-10);
+  check_grad(
+      "cumsum tall", rnd({3000, 2}, fx::kFloat64, 0, 1), [](const fx::Tensor& t) { return fx::cumsum(t, 0); }, 1e-10);
 }
 
 }  // namespace
