@@ -166,10 +166,16 @@ TEST(CudaNn, ConvEmptyBatchAndTf32) {
   ASSERT_TRUE(w.grad().defined());
   EXPECT_TRUE(matches_cpu(w.grad(), fx::zeros({4, 3, 3, 3})));
   // TF32 allowed: the result stays close (TF32 keeps 10 mantissa bits).
-  fx::cuda::set_allow_tf32(true);
+  struct Tf32 {  // restores the default even when the convolution throws
+    Tf32() { fx::cuda::set_allow_tf32(true); }
+    ~Tf32() { fx::cuda::set_allow_tf32(false); }
+  };
   const fx::Tensor xc = uniform({2, 16, 12, 12}, fx::kFloat32), wc = uniform({16, 16, 3, 3}, fx::kFloat32);
-  const fx::Tensor yg = F::conv2d(xc.to(kGpu), wc.to(kGpu), fx::Tensor(), 1, 1);
-  fx::cuda::set_allow_tf32(false);
+  fx::Tensor yg;
+  {
+    Tf32 on;
+    yg = F::conv2d(xc.to(kGpu), wc.to(kGpu), fx::Tensor(), 1, 1);
+  }
   EXPECT_TRUE(fxtest::tensors_close(yg.cpu(), F::conv2d(xc, wc, fx::Tensor(), 1, 1), 2e-2, 5e-2));
 }
 
