@@ -92,11 +92,22 @@ void pack(Operand& o, const Shape& batch, int64_t elem, Device dev, std::vector<
   o.bstrides = Shape(dense.begin(), dense.end() - 2);
 }
 
+// Float16/BFloat16 products accumulate in float32 (cublasGemmStridedBatchedEx with
+// CUBLAS_COMPUTE_32F); alpha and beta are then floats.
 template <class T>
-void gemm_call(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k, T alpha, const T* a,
-               int lda, long long sa, const T* b, int ldb, long long sb, T beta, T* c, int ldc, long long sc,
-               int count) {
-  if constexpr (std::is_same_v<T, float>)
+constexpr bool kReduced = std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>;
+template <class T>
+using ScaleT = std::conditional_t<kReduced<T>, float, T>;
+
+template <class T>
+void gemm_call(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k, ScaleT<T> alpha,
+               const T* a, int lda, long long sa, const T* b, int ldb, long long sb, ScaleT<T> beta, T* c, int ldc,
+               long long sc, int count) {
+  if constexpr (kReduced<T>) {
+    const cudaDataType_t dt = std::is_same_v<T, Half> ? CUDA_R_16F : CUDA_R_16BF;
+    FX_CUBLAS_CHECK(cublasGemmStridedBatchedEx(h, ta, tb, m, n, k, &alpha, a, dt, lda, sa, b, dt, ldb, sb, &beta, c, dt,
+                                               ldc, sc, count, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+  } else if constexpr (std::is_same_v<T, float>)
     FX_CUBLAS_CHECK(
         cublasSgemmStridedBatched(h, ta, tb, m, n, k, &alpha, a, lda, sa, b, ldb, sb, &beta, c, ldc, sc, count));
   else
@@ -175,7 +186,8 @@ void gemm_cuda(const GemmParams& p) {
   const long long sc = bs.empty() ? 0 : st[2].back();
   int64_t outer = 1;
   for (size_t d = 0; d + 1 < bs.size(); ++d) outer *= bs[d];
-  const T alpha = static_cast<T>(p.alpha.to_double()), beta = static_cast<T>(p.beta.to_double());
+  const ScaleT<T> alpha = static_cast<ScaleT<T>>(p.alpha.to_double());
+  const ScaleT<T> beta = static_cast<ScaleT<T>>(p.beta.to_double());
   cublasHandle_t h = cd::cublas_handle(dev);
   for (int64_t o = 0; o < outer; ++o) {
     int64_t rem = o, offa = 0, offb = 0, offc = 0;
@@ -201,5 +213,7 @@ void gemm_cuda(const GemmParams& p) {
 
 FX_REGISTER_KERNEL(gemm_kernel, DeviceType::CUDA, DType::Float32, &gemm_cuda<float>);
 FX_REGISTER_KERNEL(gemm_kernel, DeviceType::CUDA, DType::Float64, &gemm_cuda<double>);
+FX_REGISTER_KERNEL(gemm_kernel, DeviceType::CUDA, DType::Float16, &gemm_cuda<Half>);
+FX_REGISTER_KERNEL(gemm_kernel, DeviceType::CUDA, DType::BFloat16, &gemm_cuda<BFloat16>);
 
 }  // namespace fluxion::kernels

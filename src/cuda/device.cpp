@@ -7,6 +7,7 @@
 
 #include "cuda/context.h"
 #include "cuda/cuda_check.h"
+#include "cuda/handle_pool.h"
 #include "fluxion/cuda.h"
 #include "fluxion/error.h"
 
@@ -85,11 +86,11 @@ SetDevice::~SetDevice() {
 }
 
 cublasHandle_t cublas_handle(int device) {
-  // One handle per thread and device (cuBLAS handles must not be shared by concurrent threads).
-  // They live until the process ends: destroying them during static destruction races the
-  // driver's own teardown.
-  thread_local std::vector<cublasHandle_t> handles(static_cast<size_t>(cuda_device_count()), nullptr);
-  cublasHandle_t& h = handles[static_cast<size_t>(device)];
+  // One handle per thread and device (cuBLAS handles must not be shared by concurrent threads),
+  // recycled through a pool when threads exit (cuda/handle_pool.h).
+  static auto* pool = new HandlePool<cublasHandle_t>();  // never destroyed, see handle_pool.h
+  thread_local ThreadHandles<cublasHandle_t> handles(*pool);
+  cublasHandle_t& h = handles.at(device);
   if (!h) {
     SetDevice guard(device);
     FX_CUBLAS_CHECK(cublasCreate(&h));

@@ -22,6 +22,11 @@ struct alignas(sizeof(T) * V) Vec {
   T v[V];
 };
 
+// Half and BFloat16 are stored in 16 bits and computed in float (as the CPU kernels do), so
+// each result is rounded once.
+template <class T>
+constexpr bool kReduced = std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>;
+
 int blocks_for(int64_t n, int per_thread) {
   const int64_t per_block = int64_t{kThreads} * per_thread;
   int64_t b = (n + per_block - 1) / per_block;
@@ -212,8 +217,12 @@ Strided<2> drop_operand(const Strided<3>& it) {
 template <class D, class S>
 struct ConvertF {
   __device__ D operator()(S v) const {
-    if constexpr (std::is_same_v<D, bool>)
+    if constexpr (kReduced<S>)  // through float, as the CPU's cast_value
+      return ConvertF<D, float>{}(static_cast<float>(v));
+    else if constexpr (std::is_same_v<D, bool>)
       return v != S(0);
+    else if constexpr (kReduced<D>)
+      return D(static_cast<float>(v));
     else
       return static_cast<D>(v);
   }
@@ -239,6 +248,8 @@ void convert_from(const Strided<2>& it, int64_t n, Ty src, cudaStream_t s) {
     case Ty::I64: return launch_map1<D, int64_t>(it, n, ConvertF<D, int64_t>{}, s);
     case Ty::I32: return launch_map1<D, int32_t>(it, n, ConvertF<D, int32_t>{}, s);
     case Ty::Bool: return launch_map1<D, bool>(it, n, ConvertF<D, bool>{}, s);
+    case Ty::F16: return launch_map1<D, Half>(it, n, ConvertF<D, Half>{}, s);
+    case Ty::BF16: return launch_map1<D, BFloat16>(it, n, ConvertF<D, BFloat16>{}, s);
   }
 }
 
@@ -361,7 +372,9 @@ template <class T>
 struct UnaryF {
   UnaryArgs p;
   __device__ T operator()(T v) const {
-    if constexpr (std::is_same_v<T, bool>)
+    if constexpr (kReduced<T>)
+      return T(unary_float<float>(p, static_cast<float>(v)));
+    else if constexpr (std::is_same_v<T, bool>)
       return unary_bool(p, v);
     else if constexpr (std::is_integral_v<T>)
       return unary_int(p, v);
@@ -373,7 +386,9 @@ struct UnaryF {
 bool unary_supported(Ty t, UOp op) {
   switch (t) {
     case Ty::F32:
-    case Ty::F64: return op != UOp::BitwiseNot && op < UOp::kCount;
+    case Ty::F64:
+    case Ty::F16:
+    case Ty::BF16: return op != UOp::BitwiseNot && op < UOp::kCount;
     case Ty::I64:
       return op == UOp::Neg || op == UOp::Abs || op == UOp::Sign || op == UOp::Square || op == UOp::Relu ||
              op == UOp::BitwiseNot || op == UOp::Clamp || op == UOp::Hardtanh || op == UOp::PowScalar ||
@@ -440,7 +455,9 @@ __device__ bool binary_bool(const BinaryArgs& p, bool a, bool b) {
 
 template <class T>
 __device__ T binary_apply(const BinaryArgs& p, T a, T b) {
-  if constexpr (std::is_same_v<T, bool>)
+  if constexpr (kReduced<T>)
+    return T(binary_float<float>(p, static_cast<float>(a), static_cast<float>(b)));
+  else if constexpr (std::is_same_v<T, bool>)
     return binary_bool(p, a, b);
   else if constexpr (std::is_integral_v<T>)
     return binary_int(p, a, b);
@@ -453,17 +470,26 @@ struct BinaryF {
   BinaryArgs p;
   __device__ T operator()(T a, T b) const { return binary_apply(p, a, b); }
 };
+/// The type a number operand is kept in: float for Half/BFloat16 (PyTorch's opmath), else T.
+template <class T>
+using NumberT = std::conditional_t<kReduced<T>, float, T>;
+
 template <class T>
 struct BinaryScalarF {  // one operand is the number p.scalar
   BinaryArgs p;
-  T num;
-  __device__ T operator()(T x) const { return p.scalar_side == 1 ? binary_apply(p, num, x) : binary_apply(p, x, num); }
+  NumberT<T> num;
+  __device__ T operator()(T x) const {
+    const NumberT<T> v = static_cast<NumberT<T>>(x);
+    return T(p.scalar_side == 1 ? binary_apply(p, num, v) : binary_apply(p, v, num));
+  }
 };
 
 bool binary_supported(Ty t, BOp op) {
   switch (t) {
     case Ty::F32:
-    case Ty::F64: return op != BOp::BitAnd && op != BOp::BitOr && op != BOp::BitXor && op < BOp::kCount;
+    case Ty::F64:
+    case Ty::F16:
+    case Ty::BF16: return op != BOp::BitAnd && op != BOp::BitOr && op != BOp::BitXor && op < BOp::kCount;
     case Ty::I64:
       return op == BOp::Add || op == BOp::Sub || op == BOp::Mul || op == BOp::Maximum || op == BOp::Minimum ||
              op == BOp::Pow || op == BOp::BitAnd || op == BOp::BitOr || op == BOp::BitXor;
@@ -478,6 +504,7 @@ bool binary_supported(Ty t, BOp op) {
 
 template <class T>
 __device__ bool compare_apply(const CompareArgs& p, T x, T y) {
+  if constexpr (kReduced<T>) return compare_apply<float>(p, static_cast<float>(x), static_cast<float>(y));
   switch (static_cast<COp>(p.op)) {
     case COp::Eq: return x == y;
     case COp::Ne: return x != y;
@@ -507,8 +534,8 @@ struct CompareF {
 template <class T>
 struct CompareScalarF {
   CompareArgs p;
-  T num;
-  __device__ bool operator()(T x) const { return compare_apply(p, x, num); }
+  NumberT<T> num;
+  __device__ bool operator()(T x) const { return compare_apply(p, static_cast<NumberT<T>>(x), num); }
 };
 
 template <class T>
@@ -524,7 +551,7 @@ T scalar_of(double d, int64_t i) {
 template <class T>
 void compare_typed(const Strided<3>& it, int64_t n, const CompareArgs& a, cudaStream_t s) {
   if (a.has_scalar)
-    launch_map1<bool, T>(drop_operand(it), n, CompareScalarF<T>{a, scalar_of<T>(a.scalar, a.iscalar)}, s);
+    launch_map1<bool, T>(drop_operand(it), n, CompareScalarF<T>{a, scalar_of<NumberT<T>>(a.scalar, a.iscalar)}, s);
   else
     launch_map2<bool, T, T>(it, n, CompareF<T>{a}, s);
 }
@@ -532,7 +559,7 @@ void compare_typed(const Strided<3>& it, int64_t n, const CompareArgs& a, cudaSt
 template <class T>
 void binary_typed(const Strided<3>& it, int64_t n, const BinaryArgs& a, cudaStream_t s) {
   if (a.scalar_side != 0)
-    launch_map1<T, T>(drop_operand(it), n, BinaryScalarF<T>{a, scalar_of<T>(a.scalar, a.iscalar)}, s);
+    launch_map1<T, T>(drop_operand(it), n, BinaryScalarF<T>{a, scalar_of<NumberT<T>>(a.scalar, a.iscalar)}, s);
   else
     launch_map2<T, T, T>(it, n, BinaryF<T>{a}, s);
 }
@@ -543,7 +570,9 @@ template <class T>
 struct PredicateF {
   POp op;
   __device__ bool operator()(T v) const {
-    if constexpr (std::is_floating_point_v<T>) {
+    if constexpr (kReduced<T>) {
+      return PredicateF<float>{op}(static_cast<float>(v));
+    } else if constexpr (std::is_floating_point_v<T>) {
       const T inf = std::numeric_limits<T>::infinity();
       switch (op) {
         case POp::IsNan: return v != v;
@@ -572,10 +601,15 @@ struct TernaryF {
   TOp op;
   T value;
   __device__ T operator()(T x, T y, T z) const {
-    switch (op) {
-      case TOp::Addcmul: return x + value * y * z;
-      case TOp::Addcdiv: return x + value * y / z;
-      default: return ::fluxion::kernels::math::lerp(x, y, z);
+    if constexpr (kReduced<T>) {
+      return T(TernaryF<float>{op, static_cast<float>(value)}(static_cast<float>(x), static_cast<float>(y),
+                                                              static_cast<float>(z)));
+    } else {
+      switch (op) {
+        case TOp::Addcmul: return x + value * y * z;
+        case TOp::Addcdiv: return x + value * y / z;
+        default: return ::fluxion::kernels::math::lerp(x, y, z);
+      }
     }
   }
 };
@@ -592,6 +626,8 @@ const char* ty_name(Ty t) {
     case Ty::I64: return "int64";
     case Ty::I32: return "int32";
     case Ty::Bool: return "bool";
+    case Ty::F16: return "float16";
+    case Ty::BF16: return "bfloat16";
   }
   return "?";
 }
@@ -627,6 +663,8 @@ void convert(const Strided<2>& it, int64_t n, Ty dst, Ty src, cudaStream_t s) {
     case Ty::I64: return convert_from<int64_t>(it, n, src, s);
     case Ty::I32: return convert_from<int32_t>(it, n, src, s);
     case Ty::Bool: return convert_from<bool>(it, n, src, s);
+    case Ty::F16: return convert_from<Half>(it, n, src, s);
+    case Ty::BF16: return convert_from<BFloat16>(it, n, src, s);
   }
 }
 
@@ -638,6 +676,8 @@ void unary(const Strided<2>& it, int64_t n, Ty t, const UnaryArgs& a, cudaStream
     case Ty::F64: return launch_map1<double, double>(it, n, UnaryF<double>{a}, s);
     case Ty::I64: return launch_map1<int64_t, int64_t>(it, n, UnaryF<int64_t>{a}, s);
     case Ty::Bool: return launch_map1<bool, bool>(it, n, UnaryF<bool>{a}, s);
+    case Ty::F16: return launch_map1<Half, Half>(it, n, UnaryF<Half>{a}, s);
+    case Ty::BF16: return launch_map1<BFloat16, BFloat16>(it, n, UnaryF<BFloat16>{a}, s);
     default: break;
   }
 }
@@ -650,6 +690,8 @@ void binary(const Strided<3>& it, int64_t n, Ty t, const BinaryArgs& a, cudaStre
     case Ty::F64: return binary_typed<double>(it, n, a, s);
     case Ty::I64: return binary_typed<int64_t>(it, n, a, s);
     case Ty::Bool: return binary_typed<bool>(it, n, a, s);
+    case Ty::F16: return binary_typed<Half>(it, n, a, s);
+    case Ty::BF16: return binary_typed<BFloat16>(it, n, a, s);
     default: break;
   }
 }
@@ -660,6 +702,8 @@ void compare(const Strided<3>& it, int64_t n, Ty t, const CompareArgs& a, cudaSt
     case Ty::F64: return compare_typed<double>(it, n, a, s);
     case Ty::I64: return compare_typed<int64_t>(it, n, a, s);
     case Ty::Bool: return compare_typed<bool>(it, n, a, s);
+    case Ty::F16: return compare_typed<Half>(it, n, a, s);
+    case Ty::BF16: return compare_typed<BFloat16>(it, n, a, s);
     default: FX_FAIL("compare: not implemented on CUDA for dtype ", ty_name(t));
   }
 }
@@ -670,6 +714,8 @@ void predicate(const Strided<2>& it, int64_t n, Ty t, POp op, cudaStream_t s) {
     case Ty::F64: return launch_map1<bool, double>(it, n, PredicateF<double>{op}, s);
     case Ty::I64: return launch_map1<bool, int64_t>(it, n, PredicateF<int64_t>{op}, s);
     case Ty::Bool: return launch_map1<bool, bool>(it, n, PredicateF<bool>{op}, s);
+    case Ty::F16: return launch_map1<bool, Half>(it, n, PredicateF<Half>{op}, s);
+    case Ty::BF16: return launch_map1<bool, BFloat16>(it, n, PredicateF<BFloat16>{op}, s);
     default: FX_FAIL("predicate: not implemented on CUDA for dtype ", ty_name(t));
   }
 }
@@ -679,6 +725,11 @@ void ternary(const Strided<4>& it, int64_t n, Ty t, TOp op, double value, cudaSt
     case Ty::F32:
       return launch_map3<float, float, float, float>(it, n, TernaryF<float>{op, static_cast<float>(value)}, s);
     case Ty::F64: return launch_map3<double, double, double, double>(it, n, TernaryF<double>{op, value}, s);
+    case Ty::F16:
+      return launch_map3<Half, Half, Half, Half>(it, n, TernaryF<Half>{op, Half(static_cast<float>(value))}, s);
+    case Ty::BF16:
+      return launch_map3<BFloat16, BFloat16, BFloat16, BFloat16>(
+          it, n, TernaryF<BFloat16>{op, BFloat16(static_cast<float>(value))}, s);
     default: FX_FAIL("ternary op: not implemented on CUDA for dtype ", ty_name(t));
   }
 }
@@ -689,6 +740,8 @@ void where(const Strided<4>& it, int64_t n, Ty t, cudaStream_t s) {
     case Ty::F64: return launch_map3<double, bool, double, double>(it, n, WhereF<double>{}, s);
     case Ty::I64: return launch_map3<int64_t, bool, int64_t, int64_t>(it, n, WhereF<int64_t>{}, s);
     case Ty::Bool: return launch_map3<bool, bool, bool, bool>(it, n, WhereF<bool>{}, s);
+    case Ty::F16: return launch_map3<Half, bool, Half, Half>(it, n, WhereF<Half>{}, s);
+    case Ty::BF16: return launch_map3<BFloat16, bool, BFloat16, BFloat16>(it, n, WhereF<BFloat16>{}, s);
     default: FX_FAIL("where: not implemented on CUDA for dtype ", ty_name(t));
   }
 }

@@ -20,6 +20,8 @@ inline std::optional<kern::Ty> to_ty(DType dt) {
     case DType::Int64: return kern::Ty::I64;
     case DType::Int32: return kern::Ty::I32;
     case DType::Bool: return kern::Ty::Bool;
+    case DType::Float16: return kern::Ty::F16;
+    case DType::BFloat16: return kern::Ty::BF16;
     default: return std::nullopt;
   }
 }

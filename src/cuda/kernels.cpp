@@ -5,6 +5,7 @@
 
 #include "cuda/cuda_check.h"
 #include "cuda/iter.h"
+#include "cuda/via_f32.h"
 #include "fluxion/ops/creation.h"
 #include "kernels/cpu/copy.h"
 #include "kernels/pointwise_kernels.h"
@@ -88,7 +89,7 @@ void copy_cuda(const Tensor& dst, const Tensor& src) {
   }
   const auto dt = cd::to_ty(dst.dtype()), st = cd::to_ty(src.dtype());
   FX_CHECK(dt && st, "copy: conversion from ", dtype_name(src.dtype()), " to ", dtype_name(dst.dtype()),
-           " is not implemented on CUDA (supported: float32, float64, int64, int32, bool)");
+           " is not implemented on CUDA (supported: float32, float64, float16, bfloat16, int64, int32, bool)");
   kern::convert(cd::strided_of<2>({&dst, &src}), dst.numel(), *dt, *st, s);
 }
 
@@ -366,6 +367,25 @@ FX_CUDA_REG(sum_kernel, Float64, &sum_cuda);
 FX_CUDA_REG(sum_kernel, Int64, &sum_cuda);
 FX_CUDA_REG(sum_kernel, Int32, &sum_cuda);
 FX_CUDA_REG(sum_kernel, Bool, &sum_cuda);
+// Float16 / BFloat16: elementwise kernels compute in float in-register; reductions and softmax
+// run their float32 kernels on float32 copies (cuda/via_f32.h).
+#define FX_CUDA_REG_16(table, fn)  \
+  FX_CUDA_REG(table, Float16, fn); \
+  FX_CUDA_REG(table, BFloat16, fn)
+FX_CUDA_REG_16(unary_kernel, &unary_cuda);
+FX_CUDA_REG_16(binary_kernel, &binary_cuda);
+FX_CUDA_REG_16(compare_kernel, &compare_cuda);
+FX_CUDA_REG_16(predicate_kernel, &predicate_cuda);
+FX_CUDA_REG_16(ternary_kernel, &ternary_cuda);
+FX_CUDA_REG_16(where_kernel, &where_cuda);
+FX_CUDA_REG_16(sum_kernel, &cd::reduce_via_f32<&sum_cuda>);
+FX_CUDA_REG_16(amax_kernel, &cd::reduce_via_f32<&minmax_cuda<true>>);
+FX_CUDA_REG_16(amin_kernel, &cd::reduce_via_f32<&minmax_cuda<false>>);
+FX_CUDA_REG_16(max_dim_kernel, &cd::reduce_index_via_f32<&extreme_dim_cuda<true>>);
+FX_CUDA_REG_16(min_dim_kernel, &cd::reduce_index_via_f32<&extreme_dim_cuda<false>>);
+FX_CUDA_REG_16(softmax_kernel, &cd::softmax_via_f32<&softmax_cuda<false>>);
+FX_CUDA_REG_16(log_softmax_kernel, &cd::softmax_via_f32<&softmax_cuda<true>>);
+#undef FX_CUDA_REG_16
 #undef FX_CUDA_REG
 
 }  // namespace fluxion::kernels

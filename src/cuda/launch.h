@@ -11,7 +11,9 @@
 namespace fluxion::cuda::kern {
 
 /// Element types the CUDA kernels are instantiated for.
-enum class Ty : int8_t { F32, F64, I64, I32, Bool };
+/// F16/BF16 (fluxion::Half / BFloat16) are computed in float by the elementwise kernels; the
+/// other launchers are only reached for the types their tables register.
+enum class Ty : int8_t { F32, F64, I64, I32, Bool, F16, BF16 };
 
 /// Mirrors of the op enums of kernels/pointwise_kernels.h (which nvcc does not see); kernels.cpp
 /// static_asserts that every value matches.

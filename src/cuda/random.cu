@@ -104,6 +104,7 @@ void random_fill(void* out, int64_t n, Ty t, const RandomArgs& a, cudaStream_t s
     case Ty::I64: launch<int64_t>(out, n, a, s); break;
     case Ty::I32: launch<int32_t>(out, n, a, s); break;
     case Ty::Bool: launch<bool>(out, n, a, s); break;
+    default: FX_FAIL("random sampling: not implemented on CUDA for this dtype");
   }
 }
 
