@@ -165,12 +165,15 @@ struct Algo {
   cudnnMathType_t math;
 };
 
+// The successful entries of the heuristics' answer; algorithm 0 (implicit GEMM / the basic
+// backward algorithm, which supports every configuration) when there are none, as PyTorch does.
 template <class Perf>
 std::vector<Algo> usable(const std::vector<Perf>& perf, int n) {
   std::vector<Algo> out;
   for (int i = 0; i < n; ++i)
     if (perf[static_cast<size_t>(i)].status == CUDNN_STATUS_SUCCESS)
       out.push_back({static_cast<int>(perf[static_cast<size_t>(i)].algo), perf[static_cast<size_t>(i)].mathType});
+  if (out.empty()) out.push_back({0, CUDNN_DEFAULT_MATH});
   return out;
 }
 
