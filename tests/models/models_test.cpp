@@ -14,7 +14,7 @@ namespace {
 
 TEST(Models, RegistryListsTheBuiltInModels) {
   const auto names = fx::models::available();
-  for (const char* n : {"lenet5", "mlp", "mlp_1024", "softmax", "vgg_small"}) {
+  for (const char* n : {"lenet5", "mlp", "mlp_1024", "resnet18", "softmax", "vgg_small"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), n), names.end()) << n;
     EXPECT_TRUE(fx::models::contains(n));
     EXPECT_FALSE(fx::models::info(n).description.empty());
@@ -45,6 +45,24 @@ TEST(Models, LeNet5HasTheClassicParameterCount) {
   EXPECT_EQ(m.num_parameters(), 61706);
   EXPECT_EQ(fx::models::create("softmax").num_parameters(), 7850);
   EXPECT_EQ(fx::models::create("mlp_1024").num_parameters(), 784 * 1024 + 1024 + 1024 * 1024 + 1024 + 10250);
+}
+
+TEST(Models, ResNet18MatchesTorchvisionsCifarVariant) {
+  fx::nn::Module m = fx::models::create("resnet18", {3, 32, 32, 10});
+  // torchvision's resnet18(num_classes=10) has 11,181,642 parameters; the CIFAR stem (3x3 conv
+  // instead of 7x7) has 3*64*(49-9) = 7,680 fewer.
+  EXPECT_EQ(m.num_parameters(), 11181642 - 7680);
+  int blocks = 0, projections = 0;
+  for (const auto& item : m.named_modules()) {
+    const std::string& name = item.key();
+    blocks += item.value()->name() == "BasicBlock";
+    projections += name.size() > 11 && name.substr(name.size() - 11) == ".downsample";
+  }
+  EXPECT_EQ(blocks, 8);
+  EXPECT_EQ(projections, 3);  // stages 2-4 change width and stride
+  fx::Tensor y = m(fx::rand({2, 3, 32, 32}));
+  fx::nn::functional::cross_entropy(y, fx::tensor({0L, 9L})).backward();
+  for (const auto& p : m.parameters()) EXPECT_TRUE(p.grad().defined());
 }
 
 TEST(Models, VggSmallHasBatchNormAndTrainsBackward) {
