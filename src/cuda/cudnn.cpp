@@ -2,11 +2,10 @@
 #include "cuda/cudnn.h"
 
 #include <string>
-#include <vector>
 
 #include "cuda/context.h"
 #include "cuda/cuda_check.h"
-#include "fluxion/device.h"
+#include "cuda/handle_pool.h"
 
 namespace fluxion::cuda::detail {
 
@@ -28,11 +27,12 @@ void cudnn_fail(cudnnStatus_t st, const char* call, const char* file, int line) 
 }
 
 cudnnHandle_t cudnn_handle(int device) {
-  // cuDNN handles must not be used by concurrent threads; like the cuBLAS handles they live until
-  // the process ends (destroying them during static destruction races the driver's teardown).
-  thread_local std::vector<cudnnHandle_t> handles(static_cast<size_t>(cuda_device_count()), nullptr);
+  // cuDNN handles must not be used by concurrent threads: one per thread and device, recycled
+  // through a pool when threads exit and never destroyed (see cuda/handle_pool.h), like cuBLAS's.
   check_device(device, "cuDNN");
-  cudnnHandle_t& h = handles[static_cast<size_t>(device)];
+  static auto* pool = new HandlePool<cudnnHandle_t>();  // never destroyed, see handle_pool.h
+  thread_local ThreadHandles<cudnnHandle_t> handles(*pool);
+  cudnnHandle_t& h = handles.at(device);
   if (!h) {
     SetDevice guard(device);
     FX_CUDNN_CHECK(cudnnCreate(&h));

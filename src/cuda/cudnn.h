@@ -9,8 +9,7 @@
 namespace fluxion::cuda::detail {
 [[noreturn]] void cudnn_fail(cudnnStatus_t st, const char* call, const char* file, int line);
 /// The calling thread's cuDNN handle for `device`, bound to its current stream (one handle per
-/// thread and device, created on first use and kept until the process ends, like the cuBLAS
-/// handles).
+/// thread and device, recycled through cuda/handle_pool.h when threads exit, like cuBLAS's).
 cudnnHandle_t cudnn_handle(int device);
 }  // namespace fluxion::cuda::detail
 
