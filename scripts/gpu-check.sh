@@ -39,6 +39,15 @@ if [[ -x "$BUILD/bench/cuda_bench" ]]; then
   "$BUILD/bench/cuda_bench" > "$OUT/cuda_bench.txt" 2>&1 || status=1
   grep RESULT "$OUT/cuda_bench.txt" | tee -a "$OUT/summary.txt"
 fi
+# The PyTorch twin on the same GPU, when a CUDA-enabled torch is installed (ratios in summary.txt).
+PY=${PYTHON:-python3}
+if "$PY" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" > /dev/null 2>&1; then
+  "$PY" bench/cuda_twin.py > "$OUT/cuda_twin.txt" 2>&1 || status=1
+  grep RESULT "$OUT/cuda_twin.txt" | tee -a "$OUT/summary.txt"
+  "$PY" bench/cuda_compare.py "$OUT/cuda_bench.txt" "$OUT/cuda_twin.txt" | tee -a "$OUT/summary.txt"
+else
+  echo "PyTorch with CUDA not available: no twin figures" | tee -a "$OUT/summary.txt"
+fi
 "$BUILD/tools/fluxion" info > "$OUT/info.txt" 2>&1
 cat "$OUT/info.txt"
 exit $status
