@@ -6,6 +6,9 @@
 // PyTorch on CUDA); Add uses atomicAdd, Mul/Max/Min an atomicCAS loop (Max/Min propagate NaN as
 // the CPU kernel); bool Add/Max are a logical or and Mul/Min a logical and, done with plain byte
 // stores (every racing writer stores the same byte).
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
 #include <cstdint>
 #include <type_traits>
 
@@ -22,6 +25,26 @@ unsigned blocks_for(int64_t n) {
   if (b > (int64_t{1} << 20)) b = int64_t{1} << 20;  // grid-stride beyond
   return static_cast<unsigned>(b < 1 ? 1 : b);
 }
+
+// float16 / bfloat16 values as their bits; arithmetic in float, each result rounded once (as the
+// CPU kernels do).
+struct F16Bits {
+  uint16_t u;
+};
+struct BF16Bits {
+  uint16_t u;
+};
+__device__ __forceinline__ float to_float(F16Bits v) { return __half2float(__ushort_as_half(v.u)); }
+__device__ __forceinline__ float to_float(BF16Bits v) { return __uint_as_float(static_cast<unsigned>(v.u) << 16); }
+template <class H>
+__device__ __forceinline__ uint16_t from_float(float f) {
+  if constexpr (std::is_same_v<H, F16Bits>)
+    return __half_as_ushort(__float2half_rn(f));
+  else
+    return __bfloat16_as_ushort(__float2bfloat16_rn(f));
+}
+template <class T>
+constexpr bool kIs16 = std::is_same_v<T, F16Bits> || std::is_same_v<T, BF16Bits>;
 
 // Byte offsets of linear element i of the iteration for every operand.
 template <int N>
@@ -128,10 +151,38 @@ __device__ __forceinline__ void cas_update(T* addr, T v) {
   }
 }
 
+// A 16-bit element updated through a compare-and-swap loop on the aligned 32-bit word holding it
+// (the other half of the word is written back unchanged).
+template <class H, PutOp M>
+__device__ __forceinline__ void cas_update16(H* addr, H v) {
+  const uintptr_t a = reinterpret_cast<uintptr_t>(addr);
+  unsigned int* word = reinterpret_cast<unsigned int*>(a & ~uintptr_t{3});
+  const int shift = (a & 2) ? 16 : 0;
+  const float b = to_float(v);
+  unsigned int old = *reinterpret_cast<volatile unsigned int*>(word);
+  while (true) {
+    const H cur{static_cast<uint16_t>((old >> shift) & 0xFFFFu)};
+    const float x = to_float(cur);
+    float r;
+    if constexpr (M == PutOp::Add)
+      r = x + b;
+    else
+      r = combine<float, M>(x, b);
+    const uint16_t nb = from_float<H>(r);
+    if (nb == cur.u) return;
+    const unsigned int nw = (old & ~(0xFFFFu << shift)) | (static_cast<unsigned int>(nb) << shift);
+    const unsigned int prev = atomicCAS(word, old, nw);
+    if (prev == old) return;
+    old = prev;
+  }
+}
+
 template <class T, PutOp M>
 __device__ __forceinline__ void put_one(T* dst, T v) {
   if constexpr (M == PutOp::Assign) {
     *dst = v;
+  } else if constexpr (kIs16<T>) {
+    cas_update16<T, M>(dst, v);
   } else if constexpr (std::is_same_v<T, bool>) {
     if constexpr (M == PutOp::Add || M == PutOp::Max) {
       if (v) *dst = true;
@@ -197,7 +248,11 @@ template <class T>
 __device__ __forceinline__ bool nz_at(const Strided<1>& it, int64_t i) {
   int64_t o[1];
   offsets_of<1>(it, i, o);
-  return *reinterpret_cast<const T*>(it.data[0] + o[0]) != T(0);  // NaN counts as non-zero
+  const T v = *reinterpret_cast<const T*>(it.data[0] + o[0]);
+  if constexpr (kIs16<T>)
+    return (v.u & 0x7FFFu) != 0;  // not +-0 (NaN counts as non-zero)
+  else
+    return v != T(0);  // NaN counts as non-zero
 }
 
 // Block b covers linear positions [b * kNonzeroChunk, (b + 1) * kNonzeroChunk); thread t the
@@ -253,6 +308,14 @@ __global__ void nonzero_write_kernel(Strided<1> it, int64_t n, NzShape shape, co
 
 // ---- searchsorted ------------------------------------------------------------------------------
 
+template <class K, class T>
+__device__ __forceinline__ K as_key(T v) {
+  if constexpr (kIs16<T>)
+    return to_float(v);
+  else
+    return static_cast<K>(v);
+}
+
 template <class T, class K, class O>
 __global__ void searchsorted_kernel(const T* seq, const T* v, O* out, int64_t B, int64_t V, int64_t S, bool shared,
                                     bool right) {
@@ -260,11 +323,11 @@ __global__ void searchsorted_kernel(const T* seq, const T* v, O* out, int64_t B,
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
        i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
     const T* row = seq + (shared ? 0 : (i / V) * S);
-    const K x = static_cast<K>(v[i]);
+    const K x = as_key<K>(v[i]);
     int64_t lo = 0, hi = S;
     while (lo < hi) {  // PyTorch's cus_lower_bound / cus_upper_bound (NaN lands past the end)
       const int64_t mid = lo + (hi - lo) / 2;
-      const K mv = static_cast<K>(row[mid]);
+      const K mv = as_key<K>(row[mid]);
       const bool go_right = right ? !(mv > x) : !(mv >= x);
       if (go_right)
         lo = mid + 1;
@@ -319,6 +382,9 @@ void index_put(const Strided<3>& it, int64_t n, Ty t, PutOp op, cudaStream_t s) 
     case Ty::I64: return put_typed<int64_t>(it, n, op, s);
     case Ty::I32: return put_typed<int32_t>(it, n, op, s);
     case Ty::Bool: return put_typed<bool>(it, n, op, s);
+    case Ty::F16: return put_typed<F16Bits>(it, n, op, s);
+    case Ty::BF16: return put_typed<BF16Bits>(it, n, op, s);
+    default: FX_FAIL("CUDA kernels: unsupported element type ", static_cast<int>(t));
   }
 }
 
@@ -344,6 +410,9 @@ void nonzero_count(const Strided<1>& it, int64_t n, Ty t, int64_t* counts, cudaS
     case Ty::I64: nonzero_count_kernel<int64_t><<<g, kThreads, 0, s>>>(it, n, counts); break;
     case Ty::I32: nonzero_count_kernel<int32_t><<<g, kThreads, 0, s>>>(it, n, counts); break;
     case Ty::Bool: nonzero_count_kernel<bool><<<g, kThreads, 0, s>>>(it, n, counts); break;
+    case Ty::F16:
+    case Ty::BF16: nonzero_count_kernel<F16Bits><<<g, kThreads, 0, s>>>(it, n, counts); break;
+    default: FX_FAIL("CUDA kernels: unsupported element type ", static_cast<int>(t));
   }
   FX_CUDA_CHECK_LAUNCH();
 }
@@ -359,6 +428,9 @@ void nonzero_write(const Strided<1>& it, int64_t n, Ty t, const NzShape& shape, 
     case Ty::I64: nonzero_write_kernel<int64_t><<<g, kThreads, 0, s>>>(it, n, shape, row_start, out); break;
     case Ty::I32: nonzero_write_kernel<int32_t><<<g, kThreads, 0, s>>>(it, n, shape, row_start, out); break;
     case Ty::Bool: nonzero_write_kernel<bool><<<g, kThreads, 0, s>>>(it, n, shape, row_start, out); break;
+    case Ty::F16:
+    case Ty::BF16: nonzero_write_kernel<F16Bits><<<g, kThreads, 0, s>>>(it, n, shape, row_start, out); break;
+    default: FX_FAIL("CUDA kernels: unsupported element type ", static_cast<int>(t));
   }
   FX_CUDA_CHECK_LAUNCH();
 }
@@ -371,7 +443,9 @@ void searchsorted(const void* seq, const void* v, void* out, bool out32, int64_t
     case Ty::F64: return searchsorted_typed<double, double>(seq, v, out, out32, B, V, S, shared, right, s);
     case Ty::I64: return searchsorted_typed<int64_t, int64_t>(seq, v, out, out32, B, V, S, shared, right, s);
     case Ty::I32: return searchsorted_typed<int32_t, int64_t>(seq, v, out, out32, B, V, S, shared, right, s);
-    case Ty::Bool: return;  // not registered (as the CPU)
+    case Ty::F16: return searchsorted_typed<F16Bits, float>(seq, v, out, out32, B, V, S, shared, right, s);
+    case Ty::BF16: return searchsorted_typed<BF16Bits, float>(seq, v, out, out32, B, V, S, shared, right, s);
+    default: FX_FAIL("CUDA kernels: unsupported element type ", static_cast<int>(t));
   }
 }
 

@@ -241,7 +241,7 @@ UniqueResult unique_cuda(const Tensor& rows) {
   return r;
 }
 
-// The dtypes without CUDA arithmetic (float16, bfloat16, int8, uint8): the rows go to the host,
+// The dtypes without CUDA arithmetic (int8, uint8): the rows go to the host,
 // the CPU kernel groups them and the results come back.
 UniqueResult unique_via_host(const Tensor& rows) {
   cd::common_cuda_device({&rows}, "unique");
@@ -263,9 +263,8 @@ bool register_all() {
     const DType dt = static_cast<DType>(d);
     index_gather_kernel.set(kCuda, dt, &index_gather_cuda);  // by element size
     tri_kernel.set(kCuda, dt, &tri_cuda);                    // by element size (zero = all bits 0)
-    if (!cd::to_ty(dt)) unique_kernel.set(kCuda, dt, &unique_via_host);
   }
-  for (DType dt : {kFloat32, kFloat64, kInt64, kInt32, kBool}) {
+  for (DType dt : {kFloat32, kFloat64, kInt64, kInt32, kBool, kFloat16, kBFloat16}) {
     index_put_kernel.set(kCuda, dt, &index_put_cuda);
     nonzero_kernel.set(kCuda, dt, &nonzero_cuda);
     sort_kernel.set(kCuda, dt, &sort_cuda);
@@ -273,6 +272,7 @@ bool register_all() {
     unique_kernel.set(kCuda, dt, &unique_cuda);
     if (dt != kBool) searchsorted_kernel.set(kCuda, dt, &searchsorted_cuda);
   }
+  for (DType dt : {kInt8, kUInt8}) unique_kernel.set(kCuda, dt, &unique_via_host);
   return true;
 }
 const bool registered = register_all();

@@ -7,6 +7,7 @@
 #include "cuda/cuda_check.h"
 #include "cuda/iter.h"
 #include "cuda/reduce_more_launch.h"
+#include "cuda/via_f32.h"
 #include "fluxion/ops/creation.h"
 #include "kernels/cpu/copy.h"
 #include "kernels/reduce_kernels.h"
@@ -118,6 +119,21 @@ void scan_cuda(const Tensor& out, const Tensor& in, int64_t dim, bool reverse) {
   kern::scan_dim(in.data_ptr(), out.data_ptr(), outer, D, inner, t, kProd, reverse, cd::current_stream(dev));
 }
 
+// float16 / bfloat16: through the float32 kernels (cuda/via_f32.h), so accumulation is in float32
+// (double for var/mean and the scans), as the CPU's 16-bit kernels.
+void var_mean_via_f32(const Tensor& var, const Tensor& mean, const Tensor& in, const Shape& dims, double correction,
+                      bool take_sqrt) {
+  cd::Float32Call c;
+  var_mean_cuda(c.out(var), c.out(mean), c.in(in), dims, correction, take_sqrt);
+  c.finish();
+}
+template <bool kProd>
+void scan_via_f32(const Tensor& out, const Tensor& in, int64_t dim, bool reverse) {
+  cd::Float32Call c;
+  scan_cuda<kProd>(c.out(out), c.in(in), dim, reverse);
+  c.finish();
+}
+
 bool register_all() {
   constexpr DeviceType kCuda = DeviceType::CUDA;
   for (DType dt : {kFloat32, kFloat64, kInt64, kInt32, kBool}) {
@@ -132,6 +148,17 @@ bool register_all() {
     norm_kernel.set(kCuda, dt, &reduce_cuda<kern::RowOp::Norm2>);  // the kind is chosen from p
     logsumexp_kernel.set(kCuda, dt, &reduce_cuda<kern::RowOp::LogSumExp>);
     var_mean_kernel.set(kCuda, dt, &var_mean_cuda);
+  }
+  for (DType dt : {kFloat16, kBFloat16}) {
+    prod_kernel.set(kCuda, dt, &cd::reduce_via_f32<&reduce_cuda<kern::RowOp::Prod>>);
+    all_kernel.set(kCuda, dt, &cd::reduce_via_f32<&reduce_cuda<kern::RowOp::All>>);
+    any_kernel.set(kCuda, dt, &cd::reduce_via_f32<&reduce_cuda<kern::RowOp::Any>>);
+    count_nonzero_kernel.set(kCuda, dt, &cd::reduce_via_f32<&reduce_cuda<kern::RowOp::CountNonzero>>);
+    norm_kernel.set(kCuda, dt, &cd::reduce_via_f32<&reduce_cuda<kern::RowOp::Norm2>>);
+    logsumexp_kernel.set(kCuda, dt, &cd::reduce_via_f32<&reduce_cuda<kern::RowOp::LogSumExp>>);
+    var_mean_kernel.set(kCuda, dt, &var_mean_via_f32);
+    cumsum_kernel.set(kCuda, dt, &scan_via_f32<false>);
+    cumprod_kernel.set(kCuda, dt, &scan_via_f32<true>);
   }
   return true;
 }

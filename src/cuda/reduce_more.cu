@@ -427,6 +427,7 @@ void reduce_rows_more(const void* in, void* out, int64_t rows, int64_t cols, Ty 
         return run_rows(ProdOp<int32_t, long long, int64_t>{static_cast<int64_t*>(out)}, in, rows, cols, scratch, s);
       case Ty::Bool:
         return run_rows(ProdOp<bool, long long, int64_t>{static_cast<int64_t*>(out)}, in, rows, cols, scratch, s);
+      default: FX_FAIL("CUDA kernels: unsupported element type ", static_cast<int>(t));
     }
     return;
   }
@@ -437,11 +438,13 @@ void reduce_rows_more(const void* in, void* out, int64_t rows, int64_t cols, Ty 
       case Ty::I64: return logical_typed<int64_t>(in, out, rows, cols, op, scratch, s);
       case Ty::I32: return logical_typed<int32_t>(in, out, rows, cols, op, scratch, s);
       case Ty::Bool: return logical_typed<bool>(in, out, rows, cols, op, scratch, s);
+      default: FX_FAIL("CUDA kernels: unsupported element type ", static_cast<int>(t));
     }
     return;
   }
   if (t == Ty::F32) return norm_typed<float>(in, out, rows, cols, op, p, scratch, s);
   if (t == Ty::F64) return norm_typed<double>(in, out, rows, cols, op, p, scratch, s);
+  FX_FAIL("norm/logsumexp: unsupported element type ", static_cast<int>(t));
 }
 
 void var_mean_rows(const void* in, void* var, void* mean, int64_t rows, int64_t cols, Ty t, double correction,
@@ -452,6 +455,8 @@ void var_mean_rows(const void* in, void* var, void* mean, int64_t rows, int64_t 
   else if (t == Ty::F64)
     run_rows(WelfordOp<double>{static_cast<double*>(var), static_cast<double*>(mean), correction, take_sqrt}, in, rows,
              cols, scratch, s);
+  else
+    FX_FAIL("var_mean: unsupported element type ", static_cast<int>(t));
 }
 
 void scan_dim(const void* in, void* out, int64_t outer, int64_t D, int64_t inner, Ty t, bool prod, bool reverse,
@@ -463,6 +468,7 @@ void scan_dim(const void* in, void* out, int64_t outer, int64_t D, int64_t inner
     case Ty::I64: return scan_typed<int64_t, long long, int64_t>(in, out, outer, D, inner, prod, reverse, s);
     case Ty::I32: return scan_typed<int32_t, long long, int64_t>(in, out, outer, D, inner, prod, reverse, s);
     case Ty::Bool: return scan_typed<bool, long long, int64_t>(in, out, outer, D, inner, prod, reverse, s);
+    default: FX_FAIL("CUDA kernels: unsupported element type ", static_cast<int>(t));
   }
 }
 

@@ -42,6 +42,8 @@ int key_bits(Ty t) {
     case Ty::F32:
     case Ty::I32: return 32;
     case Ty::Bool: return 8;
+    case Ty::F16:
+    case Ty::BF16: return 16;
     default: return 64;
   }
 }
@@ -73,6 +75,40 @@ __device__ __forceinline__ uint64_t key_of(double v) {
 __device__ __forceinline__ uint64_t key_of(int64_t v) { return static_cast<uint64_t>(v) ^ 0x8000000000000000ull; }
 __device__ __forceinline__ uint64_t key_of(int32_t v) { return static_cast<uint32_t>(v) ^ 0x80000000u; }
 __device__ __forceinline__ uint64_t key_of(bool v) { return v ? 1u : 0u; }
+
+// float16 / bfloat16 as their bits (same sign bit; the NaN test differs by the exponent width).
+struct F16Bits {
+  uint16_t u;
+};
+struct BF16Bits {
+  uint16_t u;
+};
+__device__ __forceinline__ bool is_nan16(F16Bits v) { return (v.u & 0x7C00u) == 0x7C00u && (v.u & 0x03FFu) != 0; }
+__device__ __forceinline__ bool is_nan16(BF16Bits v) { return (v.u & 0x7F80u) == 0x7F80u && (v.u & 0x007Fu) != 0; }
+template <class H>
+__device__ __forceinline__ uint64_t key16(H v, uint32_t canonical_nan) {
+  uint32_t u = v.u;
+  if (is_nan16(v))
+    u = canonical_nan;
+  else if (u == 0x8000u)
+    u = 0;
+  return (u & 0x8000u) ? (~u & 0xFFFFu) : (u | 0x8000u);
+}
+__device__ __forceinline__ uint64_t key_of(F16Bits v) { return key16(v, 0x7E00u); }
+__device__ __forceinline__ uint64_t key_of(BF16Bits v) { return key16(v, 0x7FC0u); }
+
+// Equality as the CPU's == (NaN differs from everything, -0 == +0).
+template <class T>
+__device__ __forceinline__ bool same(T a, T b) {
+  return a == b;
+}
+template <class H>
+__device__ __forceinline__ bool same16(H a, H b) {
+  if (is_nan16(a) || is_nan16(b)) return false;
+  return a.u == b.u || ((a.u | b.u) & 0x7FFFu) == 0;
+}
+__device__ __forceinline__ bool same(F16Bits a, F16Bits b) { return same16(a, b); }
+__device__ __forceinline__ bool same(BF16Bits a, BF16Bits b) { return same16(a, b); }
 
 // keys[i] = key(in[i]) (inverted within kb bits when descending), plus the row above kb when
 // `composite`; idx[i] = i.
@@ -167,7 +203,7 @@ __global__ void group_flags_kernel(const T* in, const int64_t* perm, int64_t* fl
     if (!start) {
       const T* a = in + perm[i] * m;
       const T* b = in + perm[i - 1] * m;
-      for (int64_t j = 0; j < m && !start; ++j) start = !(a[j] == b[j]);  // NaN != NaN
+      for (int64_t j = 0; j < m && !start; ++j) start = !same(a[j], b[j]);  // NaN != NaN
     }
     flag[i] = start ? 1 : 0;
   }
@@ -297,6 +333,8 @@ void sort_rows(const void* in, void* values_out, int64_t* cols_out, int64_t rows
     case Ty::I64: make_keys<int64_t>(in, keys_a, idx_a, total, n, p, descending, s); break;
     case Ty::I32: make_keys<int32_t>(in, keys_a, idx_a, total, n, p, descending, s); break;
     case Ty::Bool: make_keys<bool>(in, keys_a, idx_a, total, n, p, descending, s); break;
+    case Ty::F16: make_keys<F16Bits>(in, keys_a, idx_a, total, n, p, descending, s); break;
+    case Ty::BF16: make_keys<BF16Bits>(in, keys_a, idx_a, total, n, p, descending, s); break;
   }
   FX_CUDA_CHECK(
       cub::DeviceRadixSort::SortPairs(temp, temp_bytes, keys_a, keys_b, idx_a, idx_b, total, 0, p.first_end_bit, s));
@@ -313,6 +351,8 @@ void sort_rows(const void* in, void* values_out, int64_t* cols_out, int64_t rows
     case Ty::F64:
     case Ty::I64: return finish<uint64_t>(in, values_out, cols_out, idx, total, n, s);
     case Ty::Bool: return finish<uint8_t>(in, values_out, cols_out, idx, total, n, s);
+    case Ty::F16:
+    case Ty::BF16: return finish<uint16_t>(in, values_out, cols_out, idx, total, n, s);
   }
 }
 
@@ -330,8 +370,10 @@ int64_t unique_sort(const void* in, int64_t n, int64_t m, Ty t, int64_t* inverse
     case Ty::I64: return unique_sort_typed<int64_t>(in, n, m, t, inverse, w, s);
     case Ty::I32: return unique_sort_typed<int32_t>(in, n, m, t, inverse, w, s);
     case Ty::Bool: return unique_sort_typed<bool>(in, n, m, t, inverse, w, s);
+    case Ty::F16: return unique_sort_typed<F16Bits>(in, n, m, t, inverse, w, s);
+    case Ty::BF16: return unique_sort_typed<BF16Bits>(in, n, m, t, inverse, w, s);
   }
-  return 0;
+  FX_FAIL("unique: unsupported element type ", static_cast<int>(t));
 }
 
 void unique_finish(const void* in, int64_t n, int64_t m, int64_t u, Ty t, void* values, int64_t* counts, void* scratch,
@@ -356,6 +398,11 @@ void unique_finish(const void* in, int64_t n, int64_t m, int64_t u, Ty t, void* 
     case Ty::Bool:
       group_values_kernel<uint8_t><<<g, kThreads, 0, s>>>(static_cast<const uint8_t*>(in), w.idx_a, w.start,
                                                           static_cast<uint8_t*>(values), u, m);
+      break;
+    case Ty::F16:
+    case Ty::BF16:
+      group_values_kernel<uint16_t><<<g, kThreads, 0, s>>>(static_cast<const uint16_t*>(in), w.idx_a, w.start,
+                                                           static_cast<uint16_t*>(values), u, m);
       break;
   }
   FX_CUDA_CHECK_LAUNCH();

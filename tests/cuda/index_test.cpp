@@ -332,4 +332,50 @@ TEST(CudaIndex, SearchsortedAndUnique) {
   EXPECT_TRUE(fxtest::tensors_equal(std::get<0>(fx::unique(h.to(kGpu))).cpu(), std::get<0>(fx::unique(h))));
 }
 
+TEST(CudaIndex, Float16AndBFloat16) {
+  FX_SKIP_WITHOUT_GPU();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (fx::DType dt : {fx::kFloat16, fx::kBFloat16}) {
+    const std::string n = fx::dtype_name(dt);
+    // Small integers (exact in 16 bits), with NaN and -0 in the mix.
+    fx::Tensor xf = rnd({6, 40}, fx::kFloat64, -4, 4).round().to(fx::kFloat32);
+    xf.narrow(1, 3, 1).fill_(nan);
+    xf.narrow(1, 7, 2).fill_(-0.0f);
+    const fx::Tensor x = xf.to(dt), g = x.to(kGpu);
+    for (int64_t d : {0, 1}) {
+      for (bool desc : {false, true}) {
+        auto [gv, gi] = fx::sort(g, d, desc, true);
+        auto [cv, ci] = fx::sort(x, d, desc, true);
+        EXPECT_TRUE(fxtest::tensors_equal(gv.cpu(), cv)) << n << " sort dim " << d;
+        EXPECT_TRUE(matches_cpu(gi, ci)) << n << " sort dim " << d;
+      }
+      auto [tv, ti] = fx::topk(g, 5, d);
+      auto [uv, ui] = fx::topk(x, 5, d);
+      EXPECT_TRUE(fxtest::tensors_equal(tv.cpu(), uv)) << n << " topk dim " << d;
+      EXPECT_TRUE(matches_cpu(ti, ui)) << n << " topk dim " << d;
+    }
+    auto [gu, ginv, gc] = fx::unique(g, true, true, true);
+    auto [cu, cinv, cc] = fx::unique(x, true, true, true);
+    EXPECT_TRUE(fxtest::tensors_equal(gu.cpu(), cu)) << n;
+    EXPECT_TRUE(matches_cpu(ginv, cinv)) << n;
+    EXPECT_TRUE(matches_cpu(gc, cc)) << n;
+    EXPECT_TRUE(matches_cpu(fx::nonzero(g), fx::nonzero(x))) << n;
+    const fx::Tensor i = ints({9}, 6);
+    EXPECT_TRUE(fxtest::tensors_equal(fx::index_select(g, 0, i.to(kGpu)).cpu(), fx::index_select(x, 0, i))) << n;
+    // Accumulation with duplicates (integers: exact in any order), and amax/amin with NaN.
+    const fx::Tensor v = rnd({9, 40}, fx::kFloat64, -4, 4).round().to(dt);
+    EXPECT_TRUE(
+        fxtest::tensors_equal(fx::index_put(g, {i.to(kGpu)}, v.to(kGpu), true).cpu(), fx::index_put(x, {i}, v, true)))
+        << n;
+    const fx::Tensor si = ints({9, 40}, 6);
+    for (const char* r : {"amax", "amin", "prod"})
+      EXPECT_TRUE(fxtest::tensors_equal(fx::scatter_reduce(g, 0, si.to(kGpu), v.to(kGpu), r).cpu(),
+                                        fx::scatter_reduce(x, 0, si, v, r)))
+          << n << " " << r;
+    const fx::Tensor seq = std::get<0>(fx::sort(rnd({30}, fx::kFloat64, -4, 4).round().to(dt)));
+    EXPECT_TRUE(matches_cpu(fx::searchsorted(seq.to(kGpu), g), fx::searchsorted(seq, x))) << n;
+    EXPECT_TRUE(fxtest::tensors_equal(fx::tril(g, 1).cpu(), fx::tril(x, 1))) << n;
+  }
+}
+
 }  // namespace

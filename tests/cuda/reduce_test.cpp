@@ -207,4 +207,30 @@ TEST(CudaReduce, CumsumCumprodMatchCpu) {
       "cumsum tall", rnd({3000, 2}, fx::kFloat64, 0, 1), [](const fx::Tensor& t) { return fx::cumsum(t, 0); }, 1e-10);
 }
 
+TEST(CudaReduce, Float16AndBFloat16ThroughFloat32) {
+  FX_SKIP_WITHOUT_GPU();
+  for (fx::DType dt : {fx::kFloat16, fx::kBFloat16}) {
+    const std::string n = fx::dtype_name(dt);
+    const double tol = dt == fx::kFloat16 ? 2e-3 : 1.6e-2;
+    auto close = [&](const fx::Tensor& g, const fx::Tensor& c) {
+      return fxtest::tensors_close(g.cpu().to(fx::kFloat32), c.to(fx::kFloat32), tol, tol);
+    };
+    const fx::Tensor x = rnd({9, 70}, fx::kFloat32, -3, 3).to(dt), g = x.to(kGpu);
+    const fx::Tensor p = rnd({9, 20}, fx::kFloat32, 0.8, 1.2).to(dt);
+    EXPECT_TRUE(close(fx::prod(p.to(kGpu), 1), fx::prod(p, 1))) << n;
+    EXPECT_TRUE(close(fx::norm(g, 2, std::vector<int64_t>{1}), fx::norm(x, 2, std::vector<int64_t>{1}))) << n;
+    EXPECT_TRUE(close(fx::norm(g, 1, std::vector<int64_t>{0}), fx::norm(x, 1, std::vector<int64_t>{0}))) << n;
+    EXPECT_TRUE(close(fx::logsumexp(g, {1}), fx::logsumexp(x, {1}))) << n;
+    EXPECT_TRUE(close(fx::var(g, std::vector<int64_t>{1}), fx::var(x, std::vector<int64_t>{1}))) << n;
+    EXPECT_TRUE(close(fx::cumsum(g, 1), fx::cumsum(x, 1))) << n;
+    EXPECT_TRUE(close(fx::cumprod(p.to(kGpu), 1), fx::cumprod(p, 1))) << n;
+    const fx::Tensor z = fx::gt(x, 1.0).to(dt);
+    EXPECT_TRUE(matches_cpu(fx::all(z.to(kGpu), 1), fx::all(z, 1))) << n;
+    EXPECT_TRUE(matches_cpu(fx::any(z.to(kGpu), 0), fx::any(z, 0))) << n;
+    EXPECT_TRUE(matches_cpu(fx::count_nonzero(z.to(kGpu), std::vector<int64_t>{1}),
+                            fx::count_nonzero(z, std::vector<int64_t>{1})))
+        << n;
+  }
+}
+
 }  // namespace
