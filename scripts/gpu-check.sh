@@ -23,8 +23,8 @@ if [[ -n "${CUDA_ARCHS:-}" ]]; then ARCH_ARGS=(-DCMAKE_CUDA_ARCHITECTURES="$CUDA
 
 start=$(date +%s)
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFLUXION_CUDA=ON -DFLUXION_BUILD_BENCH=ON \
-  -DFLUXION_BUILD_EXAMPLES=OFF "${ARCH_ARGS[@]}" > "$OUT/configure.log" 2>&1 || { echo "configure failed"; tail -30 "$OUT/configure.log"; exit 1; }
-cmake --build "$BUILD" -j "$JOBS" --target fluxion test_cuda test_core cuda_bench fluxion_cli > "$OUT/build.log" 2>&1 \
+  -DFLUXION_BUILD_EXAMPLES=ON "${ARCH_ARGS[@]}" > "$OUT/configure.log" 2>&1 || { echo "configure failed"; tail -30 "$OUT/configure.log"; exit 1; }
+cmake --build "$BUILD" -j "$JOBS" --target all > "$OUT/build.log" 2>&1 \
   || { echo "build failed"; tail -40 "$OUT/build.log"; exit 1; }
 echo "build: $(( $(date +%s) - start )) s" | tee "$OUT/summary.txt"
 
