@@ -147,6 +147,15 @@ Tensor conv_fwd(const Tensor& x, const Tensor& w, const Tensor& b, const ConvSpe
   return y;
 }
 
+// The leading `like` sizes of t's spatial dims. A transposed convolution with output_padding >=
+// stride runs conv_bwd_input with a gy shorter than conv_fwd of its result: the adjoint of
+// "zero-extend gy" is "crop", so the gradients that go back to gy are cropped.
+Tensor crop_spatial(Tensor t, const Shape& like) {
+  for (int64_t d = 2; d < t.dim(); ++d)
+    if (t.size(d) > like[static_cast<size_t>(d)]) t = t.narrow(d, 0, like[static_cast<size_t>(d)]);
+  return t;
+}
+
 Tensor conv_bwd_input(const Tensor& gy, const Tensor& w, const Shape& x_sizes, const ConvSpec& s) {
   Tensor gx;
   if (batched::any_batched({&gy, &w})) [[unlikely]] {  // Note [Batched tensors]
@@ -166,12 +175,12 @@ Tensor conv_bwd_input(const Tensor& gy, const Tensor& w, const Shape& x_sizes, c
         dense(gy), dense(w), gx, make_geom(x_sizes, w.sizes(), gy.sizes(), s));
   }
   if (autograd::needs_record({&gy, &w})) {
-    const Shape ws = w.sizes();
+    const Shape ws = w.sizes(), gys = gy.sizes();
     autograd::record(
         "ConvolutionBackwardInput0", {gy, w}, {gx}, {gy, w},
-        [s, ws](const autograd::BackwardArgs& a, const autograd::SavedList& sv) {
+        [s, ws, gys](const autograd::BackwardArgs& a, const autograd::SavedList& sv) {
           const Tensor& ggx = a.grad();
-          return TensorList{a.needs(0) ? conv_fwd(ggx, sv[1], Tensor(), s) : Tensor(),
+          return TensorList{a.needs(0) ? crop_spatial(conv_fwd(ggx, sv[1], Tensor(), s), gys) : Tensor(),
                             a.needs(1) ? conv_bwd_weight(ggx, sv[0], ws, s) : Tensor()};
         },
         [&](const TensorList& t) {
@@ -194,13 +203,13 @@ Tensor conv_bwd_weight(const Tensor& x, const Tensor& gy, const Shape& w_sizes, 
         dense(x), dense(gy), gw, make_geom(x.sizes(), w_sizes, gy.sizes(), s));
   }
   if (autograd::needs_record({&x, &gy})) {
-    const Shape xs = x.sizes();
+    const Shape xs = x.sizes(), gys = gy.sizes();
     autograd::record(
         "ConvolutionBackwardWeight0", {x, gy}, {gw}, {x, gy},
-        [s, xs](const autograd::BackwardArgs& a, const autograd::SavedList& sv) {
+        [s, xs, gys](const autograd::BackwardArgs& a, const autograd::SavedList& sv) {
           const Tensor& ggw = a.grad();
           return TensorList{a.needs(0) ? conv_bwd_input(sv[1], ggw, xs, s) : Tensor(),
-                            a.needs(1) ? conv_fwd(sv[0], ggw, Tensor(), s) : Tensor()};
+                            a.needs(1) ? crop_spatial(conv_fwd(sv[0], ggw, Tensor(), s), gys) : Tensor()};
         },
         [&](const TensorList& t) {
           return TensorList{conv_bwd_weight(t[0], gy, w_sizes, s) + conv_bwd_weight(x, t[1], w_sizes, s)};

@@ -348,3 +348,19 @@ TEST(ConvTraining, TinyCnnOverfitsRandomBatch) {
   EXPECT_EQ(pred.eq(labels).sum().item<int64_t>(), 64);
   fx::set_num_threads(threads);
 }
+
+// output_padding >= stride (allowed below the dilation): the transposed convolution's output is
+// longer than a convolution of it would give back, so gradients flowing to its input are cropped.
+TEST(ConvTranspose, OutputPaddingAtLeastStrideHasExactGradients) {
+  fx::manual_seed(4);
+  const auto opts = fx::TensorOptions(fx::kFloat64).requires_grad(true);
+  const fx::Tensor x = fx::randn({2, 3, 4, 5}, opts), w = fx::randn({3, 2, 3, 2}, opts);
+  auto f = [](const fx::TensorList& in) {
+    return fx::TensorList{fx::nn::functional::conv_transpose2d(in[0], in[1], fx::Tensor(), {2, 1}, {1, 0}, {2, 1}, 1,
+                                                               {3, 2})};
+  };
+  // H: (4-1)*2 - 2*1 + 3*(3-1) + 2 + 1 = 13; W: (5-1)*1 + 2*(2-1) + 1 + 1 = 8.
+  EXPECT_EQ(f({x, w})[0].sizes(), fx::Shape({2, 2, 13, 8}));
+  EXPECT_TRUE(fx::autograd::gradcheck(f, {x, w}));
+  EXPECT_TRUE(fx::autograd::gradgradcheck(f, {x, w}));
+}
