@@ -3,6 +3,8 @@
 // functions the CPU kernels use (kernels/optim_functors.h), so the CPU tests check the formulas
 // the GPU runs. The options are kernel arguments (uniform branches): one kernel per rule and
 // dtype. nvcc may contract a * b + c into FMAs, so results agree with the CPU to rounding.
+#include <vector>
+
 #include "cuda/cuda_check.h"
 #include "cuda/optim_launch.h"
 #include "kernels/optim_functors.h"
@@ -40,6 +42,7 @@ struct SgdOp {
         p(static_cast<T*>(a.param)),
         g(static_cast<const T*>(a.grad)),
         buf(static_cast<T*>(a.momentum_buffer)),
+        n(a.n),
         l2(of::uses_l2(a)),
         mom(a.momentum != 0),
         init(a.init_buffer),
@@ -49,6 +52,7 @@ struct SgdOp {
   T* p;
   const T* g;
   T* buf;
+  int64_t n;
   bool l2, mom, init, nesterov;
 };
 
@@ -61,6 +65,7 @@ struct AdamOp {
         m1(static_cast<T*>(a.exp_avg)),
         m2(static_cast<T*>(a.exp_avg_sq)),
         mx(static_cast<T*>(a.max_exp_avg_sq)),
+        n(a.n),
         l2(of::uses_l2(a)),
         decoupled(of::uses_decoupled_decay(a)),
         amsgrad(a.amsgrad),
@@ -72,6 +77,7 @@ struct AdamOp {
   T* p;
   const T* g;
   T *m1, *m2, *mx;
+  int64_t n;
   bool l2, decoupled, amsgrad, low;
 };
 
@@ -188,6 +194,50 @@ struct RadamOp {
   bool l2, decoupled, rect, low;
 };
 
+// Multi-tensor form: blockIdx.y picks the parameter, the x blocks stride over its elements.
+template <class Op>
+__global__ void multi_step_kernel(const Op* ops) {
+  const Op op = ops[blockIdx.y];
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < op.n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x)
+    op(i);
+}
+
+// The Ops of `count` parameters are uploaded into `scratch` (multi_step_bytes) and run in
+// launches of up to 65535 parameters (the grid's y limit).
+template <class Op, class Args>
+void launch_multi(const Args* args, int64_t count, void* scratch, cudaStream_t s) {
+  std::vector<Op> ops;
+  ops.reserve(static_cast<size_t>(count));
+  int64_t max_n = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    ops.emplace_back(args[i]);
+    max_n = args[i].n > max_n ? args[i].n : max_n;
+  }
+  if (count == 0 || max_n == 0) return;
+  Op* dev_ops = static_cast<Op*>(scratch);
+  // From pageable memory: returns once `ops` has been staged, so it may be freed afterwards.
+  FX_CUDA_CHECK(cudaMemcpyAsync(dev_ops, ops.data(), sizeof(Op) * ops.size(), cudaMemcpyHostToDevice, s));
+  int64_t bx = (max_n + kThreads - 1) / kThreads;
+  if (bx > 1024) bx = 1024;  // grid-stride beyond this
+  for (int64_t first = 0; first < count; first += 65535) {
+    const int64_t chunk = count - first < 65535 ? count - first : 65535;
+    multi_step_kernel<Op>
+        <<<dim3(static_cast<unsigned>(bx), static_cast<unsigned>(chunk)), kThreads, 0, s>>>(dev_ops + first);
+    FX_CUDA_CHECK_LAUNCH();
+  }
+}
+
+template <template <class> class Op, class Args>
+void step_multi(const Args* a, int64_t count, Ty t, void* scratch, cudaStream_t s, const char* name) {
+  if (t == Ty::F32)
+    launch_multi<Op<float>>(a, count, scratch, s);
+  else if (t == Ty::F64)
+    launch_multi<Op<double>>(a, count, scratch, s);
+  else
+    FX_FAIL(name, " step: not implemented on CUDA for this dtype (float32 and float64 are)");
+}
+
 template <template <class> class Op, class Args>
 void step(const Args& a, Ty t, cudaStream_t s, const char* name) {
   if (t == Ty::F32)
@@ -199,6 +249,17 @@ void step(const Args& a, Ty t, cudaStream_t s, const char* name) {
 }
 
 }  // namespace
+
+size_t multi_step_bytes(int64_t count) {
+  const size_t op = sizeof(AdamOp<double>) > sizeof(SgdOp<double>) ? sizeof(AdamOp<double>) : sizeof(SgdOp<double>);
+  return op * static_cast<size_t>(count);
+}
+void sgd_multi_step(const SGDKernelArgs* a, int64_t count, Ty t, void* scratch, cudaStream_t s) {
+  step_multi<SgdOp>(a, count, t, scratch, s, "SGD");
+}
+void adam_multi_step(const AdamKernelArgs* a, int64_t count, Ty t, void* scratch, cudaStream_t s) {
+  step_multi<AdamOp>(a, count, t, scratch, s, "Adam");
+}
 
 void sgd_step(const SGDKernelArgs& a, Ty t, cudaStream_t s) { step<SgdOp>(a, t, s, "SGD"); }
 void adam_step(const AdamKernelArgs& a, Ty t, cudaStream_t s) { step<AdamOp>(a, t, s, "Adam"); }

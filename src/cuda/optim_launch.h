@@ -5,6 +5,7 @@
 
 #include <cuda_runtime_api.h>
 
+#include <cstddef>
 #include <cstdint>
 
 #include "cuda/launch.h"
@@ -21,6 +22,12 @@ void adadelta_step(const kernels::AdadeltaKernelArgs& a, Ty t, cudaStream_t s);
 void adamax_step(const kernels::AdamaxKernelArgs& a, Ty t, cudaStream_t s);
 void nadam_step(const kernels::NAdamKernelArgs& a, Ty t, cudaStream_t s);
 void radam_step(const kernels::RAdamKernelArgs& a, Ty t, cudaStream_t s);
+
+/// Multi-tensor SGD / Adam(W): `count` parameters of type t in one launch. `scratch` is device
+/// memory of multi_step_bytes(count) bytes (it receives the per-parameter descriptors).
+size_t multi_step_bytes(int64_t count);
+void sgd_multi_step(const kernels::SGDKernelArgs* a, int64_t count, Ty t, void* scratch, cudaStream_t s);
+void adam_multi_step(const kernels::AdamKernelArgs* a, int64_t count, Ty t, void* scratch, cudaStream_t s);
 
 /// Which fold vec_reduce computes over the elements (in double).
 enum class VecReduce : int { SumAbsPow, Count, SumAbs, SumSquares, MaxAbs, MinAbs, Dot };

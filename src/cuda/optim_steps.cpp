@@ -65,6 +65,26 @@ void radam_cuda(const RAdamKernelArgs& a) {
   run_step<kDt>(a, kern::radam_step, "RAdam");
 }
 
+// Multi-tensor steps: one launch for all parameters (they share the device and dtype: the
+// optimiser groups them so); the descriptors go into a scratch buffer from the caching allocator.
+template <DType kDt, class Args, class Launcher>
+void run_multi(const Args* a, int64_t count, Launcher launcher, const char* what) {
+  if (count == 0) return;
+  const int dev = device_of(a[0].param, what);
+  cd::SetDevice guard(dev);
+  const Tensor scratch = empty({static_cast<int64_t>(kern::multi_step_bytes(count))},
+                               TensorOptions(kUInt8).device(Device(DeviceType::CUDA, dev)));
+  launcher(a, count, *cd::to_ty(kDt), scratch.data_ptr(), cd::current_stream(dev));
+}
+template <DType kDt>
+void sgd_multi_cuda(const SGDKernelArgs* a, int64_t count) {
+  run_multi<kDt>(a, count, kern::sgd_multi_step, "SGD");
+}
+template <DType kDt>
+void adam_multi_cuda(const AdamKernelArgs* a, int64_t count) {
+  run_multi<kDt>(a, count, kern::adam_multi_step, "Adam");
+}
+
 // The fold of x (and y) into one double, copied back to the host (the callers need the value).
 double reduce_to_host(const void* x, const void* y, int64_t n, kern::Ty t, kern::VecReduce op, double p) {
   const int dev = device_of(x, "vector reduction");
@@ -131,6 +151,8 @@ void clamp_cuda(void* x, double lo, double hi, int64_t n) {
 
 FX_CUDA_REG_FLOATING(sgd_step_kernel, sgd_cuda);
 FX_CUDA_REG_FLOATING(adam_step_kernel, adam_cuda);
+FX_CUDA_REG_FLOATING(sgd_multi_step_kernel, sgd_multi_cuda);
+FX_CUDA_REG_FLOATING(adam_multi_step_kernel, adam_multi_cuda);
 FX_CUDA_REG_FLOATING(rmsprop_step_kernel, rmsprop_cuda);
 FX_CUDA_REG_FLOATING(adagrad_step_kernel, adagrad_cuda);
 FX_CUDA_REG_FLOATING(adadelta_step_kernel, adadelta_cuda);

@@ -27,6 +27,13 @@ using RAdamStepFn = void (*)(const RAdamKernelArgs&);
 /// Keyed by the parameter's device and dtype.
 FX_DECLARE_KERNEL(sgd_step_kernel, SGDStepFn);
 FX_DECLARE_KERNEL(adam_step_kernel, AdamStepFn);
+
+/// Multi-tensor SGD and Adam/AdamW steps: `count` parameters of one device and dtype in one call
+/// (one kernel launch on CUDA; the CPU runs the single-tensor kernel for each).
+using SGDMultiStepFn = void (*)(const SGDKernelArgs* args, int64_t count);
+using AdamMultiStepFn = void (*)(const AdamKernelArgs* args, int64_t count);
+FX_DECLARE_KERNEL(sgd_multi_step_kernel, SGDMultiStepFn);
+FX_DECLARE_KERNEL(adam_multi_step_kernel, AdamMultiStepFn);
 FX_DECLARE_KERNEL(rmsprop_step_kernel, RMSpropStepFn);
 FX_DECLARE_KERNEL(adagrad_step_kernel, AdagradStepFn);
 FX_DECLARE_KERNEL(adadelta_step_kernel, AdadeltaStepFn);

@@ -6,6 +6,7 @@
 #include "fluxion/autograd.h"
 #include "fluxion/ops/creation.h"
 #include "kernels/optim_kernels.h"
+#include "optim/step_batch.h"
 
 namespace fluxion::optim {
 
@@ -31,7 +32,8 @@ void validate(const O& o, const char* name) {
 }
 
 template <class O>
-void adam_update(const O& o, AdamParamState& st, const Tensor& p, const Tensor& grad, bool decoupled) {
+void adam_update(const O& o, AdamParamState& st, const Tensor& p, const Tensor& grad, bool decoupled,
+                 detail::StepBatch<kernels::AdamKernelArgs>& batch) {
   if (o.amsgrad() && !st.max_exp_avg_sq.defined()) st.max_exp_avg_sq = zeros(p.sizes(), p.options());
   st.step += 1;
   auto [b1, b2] = o.betas();
@@ -54,8 +56,7 @@ void adam_update(const O& o, AdamParamState& st, const Tensor& p, const Tensor& 
                             o.amsgrad(),
                             o.maximize(),
                             decoupled};
-  kernels::adam_step_kernel.get(p.device().type(), p.dtype())(a);
-  dp.finish();
+  batch.add(std::move(dp), a, grad);
 }
 
 void init_state(AdamParamState& s, const Tensor& p) {
@@ -76,11 +77,14 @@ Adam::Adam(std::vector<OptimizerParamGroup> groups, const AdamOptions& defaults)
 Tensor Adam::step(LossClosure closure) {
   Tensor loss = run_closure(closure);
   NoGradGuard ng;
+  // Options are validated before any state changes (the updates run together at the end).
+  for (auto& g : param_groups_) validate(g.options_as<AdamOptions>(), "Adam");
+  detail::StepBatch<kernels::AdamKernelArgs> batch;
   for_each_param_with_grad<AdamOptions>([&](AdamOptions& o, const Tensor& p, const Tensor& grad) {
-    validate(o, "Adam");
     auto& st = param_state<AdamParamState>(p, [&](AdamParamState& s) { init_state(s, p); });
-    adam_update(o, st, p, grad, /*decoupled=*/false);
+    adam_update(o, st, p, grad, /*decoupled=*/false, batch);
   });
+  batch.run(kernels::adam_multi_step_kernel);
   return loss;
 }
 
@@ -95,11 +99,14 @@ AdamW::AdamW(std::vector<OptimizerParamGroup> groups, const AdamWOptions& defaul
 Tensor AdamW::step(LossClosure closure) {
   Tensor loss = run_closure(closure);
   NoGradGuard ng;
+  // Options are validated before any state changes (the updates run together at the end).
+  for (auto& g : param_groups_) validate(g.options_as<AdamWOptions>(), "AdamW");
+  detail::StepBatch<kernels::AdamKernelArgs> batch;
   for_each_param_with_grad<AdamWOptions>([&](AdamWOptions& o, const Tensor& p, const Tensor& grad) {
-    validate(o, "AdamW");
     auto& st = param_state<AdamParamState>(p, [&](AdamParamState& s) { init_state(s, p); });
-    adam_update(o, st, p, grad, /*decoupled=*/true);
+    adam_update(o, st, p, grad, /*decoupled=*/true, batch);
   });
+  batch.run(kernels::adam_multi_step_kernel);
   return loss;
 }
 

@@ -4,6 +4,7 @@
 #include "fluxion/autograd.h"
 #include "fluxion/ops/creation.h"
 #include "kernels/optim_kernels.h"
+#include "optim/step_batch.h"
 
 namespace fluxion::optim {
 
@@ -38,8 +39,10 @@ SGD::SGD(std::vector<OptimizerParamGroup> groups, const SGDOptions& defaults)
 Tensor SGD::step(LossClosure closure) {
   Tensor loss = run_closure(closure);
   NoGradGuard ng;
+  // Options are validated before any state changes (the updates run together at the end).
+  for (auto& g : param_groups_) validate(g.options_as<SGDOptions>());
+  detail::StepBatch<kernels::SGDKernelArgs> batch;
   for_each_param_with_grad<SGDOptions>([&](SGDOptions& o, const Tensor& p, const Tensor& grad) {
-    validate(o);
     auto& st = param_state<SGDParamState>(p, [](SGDParamState&) {});
     bool init = false;
     if (o.momentum() != 0 && !st.momentum_buffer.defined()) {
@@ -58,9 +61,9 @@ Tensor SGD::step(LossClosure closure) {
                              o.nesterov(),
                              o.maximize(),
                              init};
-    kernels::sgd_step_kernel.get(p.device().type(), p.dtype())(a);
-    dp.finish();
+    batch.add(std::move(dp), a, grad);
   });
+  batch.run(kernels::sgd_multi_step_kernel);
   return loss;
 }
 

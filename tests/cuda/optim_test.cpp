@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "cuda/cuda_test_util.h"
+#include "fluxion/models.h"
 
 namespace fx = fluxion;
 using fxtest::kGpu;
@@ -71,6 +72,44 @@ TEST(CudaOptim, AdamAndAdamWMatchCpu) {
   check("adamw", [](const fx::Tensor& w) {
     return std::make_unique<fx::optim::AdamW>(std::vector<fx::Tensor>{w}, fx::optim::AdamWOptions(0.01));
   });
+}
+
+// All parameters of a model go through one multi-tensor launch per step (SGD, Adam, AdamW).
+TEST(CudaOptim, MultiTensorStepsOverAModelMatchCpu) {
+  FX_SKIP_WITHOUT_GPU();
+  using MakeModelOpt = std::function<std::unique_ptr<fx::optim::Optimizer>(std::vector<fx::Tensor>)>;
+  const std::vector<std::pair<const char*, MakeModelOpt>> rules = {
+      {"sgd momentum",
+       [](std::vector<fx::Tensor> p) {
+         return std::make_unique<fx::optim::SGD>(std::move(p), fx::optim::SGDOptions(0.05).momentum(0.9));
+       }},
+      {"adam",
+       [](std::vector<fx::Tensor> p) {
+         return std::make_unique<fx::optim::Adam>(std::move(p), fx::optim::AdamOptions(1e-3));
+       }},
+      {"adamw", [](std::vector<fx::Tensor> p) {
+         return std::make_unique<fx::optim::AdamW>(std::move(p), fx::optim::AdamWOptions(1e-3));
+       }}};
+  for (const auto& [name, make_opt] : rules) {
+    auto run = [&](const fx::Device& d) {
+      fx::manual_seed(0);
+      fx::nn::Module m = fx::models::create("lenet5");
+      m.to(d);
+      const fx::Tensor x = fx::randn({16, 1, 28, 28}).to(d), y = fx::randint(0, 10, {16}).to(d);
+      auto opt = make_opt(m.parameters());
+      for (int s = 0; s < 3; ++s) {
+        opt->zero_grad();
+        fx::nn::functional::cross_entropy(m(x), y).backward();
+        opt->step();
+      }
+      std::vector<fx::Tensor> out;
+      for (const fx::Tensor& p : m.parameters()) out.push_back(p.detach().cpu());
+      return out;
+    };
+    const auto gpu = run(kGpu), cpu = run(fx::kCPU);
+    for (size_t i = 0; i < cpu.size(); ++i)
+      EXPECT_TRUE(fxtest::tensors_close(gpu[i], cpu[i], 1e-4, 1e-5)) << name << " parameter " << i;
+  }
 }
 
 template <class Opt, class Options>

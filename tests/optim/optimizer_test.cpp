@@ -2,6 +2,8 @@
 // fused kernels' dtype/threading/layout behaviour, and errors.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include <algorithm>
 #include <cmath>
 #include <iostream>
@@ -331,6 +333,53 @@ TEST(Optimizer, NonContiguousParameterIsUpdatedInPlace) {
   }
   EXPECT_EQ(Problem::flat(ref), Problem::flat(view_params));
   EXPECT_EQ(to_vector(base.t().contiguous()), to_vector(ref[0]));
+}
+
+// SGD and Adam run all parameters of a step together, one multi-tensor kernel call per (device,
+// dtype): parameters of mixed dtypes and shapes, some without a gradient, a non-contiguous
+// gradient, must end exactly where one optimiser per parameter puts them.
+TEST(Optimizer, MultiTensorStepsMatchOneOptimiserPerParameter) {
+  auto make = [] {
+    fx::manual_seed(1);
+    return std::vector<fx::Tensor>{fx::randn({4, 3}).requires_grad_(true),
+                                   fx::randn({5}, fx::TensorOptions(fx::kFloat64)).requires_grad_(true),
+                                   fx::randn({2, 2}).requires_grad_(true), fx::randn({7}).requires_grad_(true)};
+  };
+  auto set_grads = [](const std::vector<fx::Tensor>& ps, int step) {
+    for (size_t i = 0; i + 1 < ps.size(); ++i) {  // the last parameter never gets a gradient
+      fx::Tensor g = (ps[i].detach() * 0.5 + 0.1 * (step + 1)).cos();
+      if (ps[i].dim() == 2) g = g.t().contiguous().t();  // a non-contiguous gradient
+      fx::Tensor p = ps[i];
+      p.set_grad(g);
+    }
+  };
+  using MakeOpt = std::function<std::unique_ptr<optim::Optimizer>(std::vector<fx::Tensor>)>;
+  const std::vector<std::pair<const char*, MakeOpt>> rules = {
+      {"sgd nesterov",
+       [](std::vector<fx::Tensor> p) {
+         return std::make_unique<optim::SGD>(std::move(p), optim::SGDOptions(0.1).momentum(0.9).nesterov(true));
+       }},
+      {"adam amsgrad",
+       [](std::vector<fx::Tensor> p) {
+         return std::make_unique<optim::Adam>(std::move(p), optim::AdamOptions(0.05).amsgrad(true).weight_decay(0.1));
+       }},
+      {"adamw", [](std::vector<fx::Tensor> p) {
+         return std::make_unique<optim::AdamW>(std::move(p), optim::AdamWOptions(0.05));
+       }}};
+  for (const auto& [name, make_opt] : rules) {
+    const std::vector<fx::Tensor> together = make(), alone = make();
+    auto opt = make_opt(together);
+    std::vector<std::unique_ptr<optim::Optimizer>> singles;
+    for (const auto& p : alone) singles.push_back(make_opt({p}));
+    for (int s = 0; s < 4; ++s) {
+      set_grads(together, s);
+      set_grads(alone, s);
+      opt->step();
+      for (auto& o : singles) o->step();
+    }
+    for (size_t i = 0; i < together.size(); ++i)
+      EXPECT_TRUE(fxtest::tensors_equal(together[i].detach(), alone[i].detach())) << name << " parameter " << i;
+  }
 }
 
 TEST(Optimizer, ThreadedKernelsMatchSingleThread) {

@@ -9,6 +9,7 @@
 namespace fluxion::kernels {
 
 FX_DEFINE_KERNEL(adam_step_kernel, AdamStepFn);
+FX_DEFINE_KERNEL(adam_multi_step_kernel, AdamMultiStepFn);
 FX_DEFINE_KERNEL(adamax_step_kernel, AdamaxStepFn);
 FX_DEFINE_KERNEL(nadam_step_kernel, NAdamStepFn);
 FX_DEFINE_KERNEL(radam_step_kernel, RAdamStepFn);
@@ -82,6 +83,12 @@ void radam_cpu(const RAdamKernelArgs& a) {
       optim_fn::uses_l2(a), optim_fn::uses_decoupled_decay(a), a.rectified, optim_fn::lerp_low(s.w1));
 }
 
+// Multi-tensor form: parameters one after the other (each step is threaded inside).
+template <class T>
+void adam_multi_cpu(const AdamKernelArgs* a, int64_t count) {
+  for (int64_t i = 0; i < count; ++i) adam_cpu<T>(a[i]);
+}
+
 #define FX_REGISTER_OPTIM(table, fn)                                      \
   FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float32, fn<float>);  \
   FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float64, fn<double>); \
@@ -89,6 +96,7 @@ void radam_cpu(const RAdamKernelArgs& a) {
   FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::BFloat16, fn<BFloat16>)
 
 FX_REGISTER_OPTIM(adam_step_kernel, adam_cpu);
+FX_REGISTER_OPTIM(adam_multi_step_kernel, adam_multi_cpu);
 FX_REGISTER_OPTIM(adamax_step_kernel, adamax_cpu);
 FX_REGISTER_OPTIM(nadam_step_kernel, nadam_cpu);
 FX_REGISTER_OPTIM(radam_step_kernel, radam_cpu);

@@ -9,6 +9,7 @@
 namespace fluxion::kernels {
 
 FX_DEFINE_KERNEL(sgd_step_kernel, SGDStepFn);
+FX_DEFINE_KERNEL(sgd_multi_step_kernel, SGDMultiStepFn);
 FX_DEFINE_KERNEL(rmsprop_step_kernel, RMSpropStepFn);
 FX_DEFINE_KERNEL(adagrad_step_kernel, AdagradStepFn);
 FX_DEFINE_KERNEL(adadelta_step_kernel, AdadeltaStepFn);
@@ -78,6 +79,12 @@ void adadelta_cpu(const AdadeltaKernelArgs& a) {
       optim_fn::uses_l2(a));
 }
 
+// Multi-tensor form: parameters one after the other (each step is threaded inside).
+template <class T>
+void sgd_multi_cpu(const SGDKernelArgs* a, int64_t count) {
+  for (int64_t i = 0; i < count; ++i) sgd_cpu<T>(a[i]);
+}
+
 #define FX_REGISTER_OPTIM(table, fn)                                      \
   FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float32, fn<float>);  \
   FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::Float64, fn<double>); \
@@ -85,6 +92,7 @@ void adadelta_cpu(const AdadeltaKernelArgs& a) {
   FX_REGISTER_KERNEL(table, DeviceType::CPU, DType::BFloat16, fn<BFloat16>)
 
 FX_REGISTER_OPTIM(sgd_step_kernel, sgd_cpu);
+FX_REGISTER_OPTIM(sgd_multi_step_kernel, sgd_multi_cpu);
 FX_REGISTER_OPTIM(rmsprop_step_kernel, rmsprop_cpu);
 FX_REGISTER_OPTIM(adagrad_step_kernel, adagrad_cpu);
 FX_REGISTER_OPTIM(adadelta_step_kernel, adadelta_cpu);
