@@ -10,6 +10,7 @@
 
 #include "command.h"
 #include "fluxion/data/dataloader.h"
+#include "fluxion/device.h"
 #include "fluxion/error.h"
 #include "fluxion/models.h"
 #include "fluxion/optim.h"
@@ -78,6 +79,28 @@ json run_config(const TrainOptions& o) {
               {"limit_test", o.limit_test}};
 }
 
+/// --device: cpu, cuda or cuda:N; a CUDA device this build or machine lacks is refused before any work.
+fx::Device parse_device(const std::string& spec) {
+  const fx::Device d = [&] {
+    try {
+      return fx::Device(spec);
+    } catch (const fx::Error&) {
+      throw fx::cli::CliError("--device " + spec + ": expected cpu, cuda or cuda:N");
+    }
+  }();
+  if (d.is_cuda()) {
+    if (!fx::cuda_compiled())
+      throw fx::cli::CliError("--device " + spec +
+                              ": this build of Fluxion has no CUDA backend (configure with -DFLUXION_CUDA=ON, see "
+                              "docs/cuda.md); use --device cpu");
+    const int count = fx::cuda_device_count();
+    if (count == 0) throw fx::cli::CliError("--device " + spec + ": no CUDA device found; use --device cpu");
+    if (d.index() >= count)
+      throw fx::cli::CliError("--device " + spec + ": there are only " + std::to_string(count) + " CUDA devices");
+  }
+  return d;
+}
+
 std::shared_ptr<fx::optim::Optimizer> make_optimizer(const TrainOptions& o, const std::vector<fx::Tensor>& params) {
   if (o.optimizer == "adam")
     return std::make_shared<fx::optim::Adam>(params, fx::optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
@@ -89,7 +112,7 @@ std::shared_ptr<fx::optim::Optimizer> make_optimizer(const TrainOptions& o, cons
 }
 
 void run_train(const TrainOptions& o) {
-  if (o.device != "cpu") throw fx::cli::CliError("--device " + o.device + ": only cpu is available in this build");
+  const fx::Device device = parse_device(o.device);
   if (o.threads > 0) fx::set_num_threads(o.threads);
   const fs::path out = o.out.empty() ? fs::path("runs") / o.model : fs::path(o.out);
   const fs::path last = out / "last.ckpt", best = out / "best.ckpt", config_path = out / "config.json";
@@ -129,6 +152,7 @@ void run_train(const TrainOptions& o) {
 
   fx::manual_seed(o.seed);
   fx::nn::Module model = fx::models::create(o.model, cfg);
+  model.to(device);  // before the optimiser takes the parameters; the Trial moves each batch there
   auto optimizer = make_optimizer(o, model.parameters());
 
   fx::data::DataLoaderOptions lo;
@@ -186,7 +210,7 @@ void run_train(const TrainOptions& o) {
             << train_set.dataset->size() << " training / " << test_set.dataset->size() << " test images, " << o.epochs
             << " epochs, batch " << o.batch_size << ", " << o.optimizer << " lr " << o.lr
             << (o.schedule == "none" ? "" : " (" + o.schedule + " schedule)") << ", " << fx::get_num_threads()
-            << " threads\n";
+            << " threads" << (device.is_cpu() ? "" : ", on " + device.str()) << "\n";
   std::cout.flush();
   if (o.resume) write_json_atomic(config_path, config);  // the epochs may have been raised
 
@@ -276,7 +300,8 @@ void add_train(CLI::App& app) {
   cmd->add_flag("--overwrite", o->overwrite, "Start again in --out even if it holds a run (replaces its files)")
       ->excludes("--resume");
   cmd->add_option("--metrics-json", o->metrics_json, "Also write the final metrics as JSON to this path");
-  cmd->add_option("--device", o->device, "Device (cpu)")->capture_default_str();
+  cmd->add_option("--device", o->device, "Device: cpu, cuda or cuda:N (the model, and each batch in turn)")
+      ->capture_default_str();
   cmd->footer(
       "Validation runs on the test split after every epoch; the run folder gets config.json, last.ckpt,\n"
       "best.ckpt (best test accuracy), log.csv, events.out.tfevents.* (TensorBoard), curve.svg, curve.png\n"

@@ -34,7 +34,7 @@ TensorList float_outputs(const TensorList& outs) {
 }
 
 double get(const Tensor& t, int64_t i) {
-  Tensor c = t.detach().contiguous().to(kFloat64);
+  Tensor c = t.detach().to(kCPU, kFloat64).contiguous();  // read on the host (t may be on a GPU)
   return c.data_ptr<double>()[i];
 }
 
@@ -82,7 +82,7 @@ std::vector<std::vector<std::vector<double>>> numerical_jacobian(const CheckedFn
       set(orig);
       std::vector<double> col;
       for (size_t k = 0; k < plus.size(); ++k) {
-        Tensor d = (plus[k].to(kFloat64) - minus[k].to(kFloat64)).contiguous();
+        Tensor d = (plus[k].to(kFloat64) - minus[k].to(kFloat64)).to(kCPU).contiguous();
         const double* p = d.data_ptr<double>();
         for (int64_t q = 0; q < d.numel(); ++q) col.push_back(p[q] / (2 * eps));
       }

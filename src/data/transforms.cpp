@@ -30,7 +30,8 @@ namespace {
 Tensor as_chw(const Tensor& x, const char* op) {
   FX_CHECK(x.defined() && (x.dim() == 2 || x.dim() == 3), op, ": expected a (C, H, W) or (H, W) image, got shape ",
            x.defined() ? x.sizes() : Shape{});
-  FX_CHECK(x.is_cpu(), op, ": expected a CPU tensor");
+  FX_CHECK(x.is_cpu(), op, ": expected a CPU tensor, got one on ", x.device().str(),
+           " (transforms run on the CPU, before the batch moves to a device)");
   Tensor f = x.dtype() == kFloat32 ? x : x.to(kFloat32);
   if (f.dim() == 2) f = f.unsqueeze(0);
   return f.contiguous();
@@ -51,6 +52,8 @@ Tensor to_tensor(const Tensor& image) {
            "ToTensor: expected an (H, W, C) or (H, W) image");
   if (image.is_floating_point()) return image;
   FX_CHECK(image.dtype() == kUInt8, "ToTensor: expected uint8 or floating-point input, got ", image.dtype());
+  FX_CHECK(image.is_cpu(), "ToTensor: expected a CPU image (decoded images are on the CPU), got one on ",
+           image.device().str(), "; move it with .cpu() first");
   const Tensor src = image.contiguous();
   const int64_t H = src.size(0), W = src.size(1), C = src.dim() == 3 ? src.size(2) : 1;
   Tensor out = empty({C, H, W}, TensorOptions(kFloat32));

@@ -30,7 +30,7 @@ double log_add(double a, double b) {
 std::vector<int64_t> to_int_vector(const Tensor& t, const char* op, const char* what) {
   FX_CHECK(t.dtype() == kInt64 || t.dtype() == kInt32, op, ": ", what, " must be an int64 or int32 tensor, got ",
            t.dtype());
-  Tensor c = t.to(kInt64).contiguous();
+  Tensor c = t.to(kCPU, kInt64).contiguous();  // read on the host (lengths and labels may be on a GPU)
   return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
 }
 
@@ -86,7 +86,6 @@ Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets, const Tensor& in
   detail::check_defined(input_lengths, op, "input_lengths");
   detail::check_defined(target_lengths, op, "target_lengths");
   detail::check_floating(log_probs, op, "log_probs");
-  FX_CHECK(log_probs.is_cpu(), op, ": only CPU tensors are supported, got log_probs on ", log_probs.device());
   FX_CHECK(log_probs.dim() == 3 || log_probs.dim() == 2, op, ": log_probs must be (T, N, C) or (T, C), got ",
            log_probs.sizes());
   const bool unbatched = log_probs.dim() == 2;
@@ -130,7 +129,10 @@ Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets, const Tensor& in
                ") must be in [0, ", C, ") and differ from blank = ", blank);
     }
 
-  Tensor lp64 = lp_in.detach().to(kFloat64).permute({1, 0, 2}).contiguous();  // (N, T, C)
+  // The recursions run on the host; a CUDA input is copied back and the loss and its gradient
+  // table go to its device.
+  const Device dev = log_probs.device();
+  Tensor lp64 = lp_in.detach().to(kCPU, kFloat64).permute({1, 0, 2}).contiguous();  // (N, T, C)
   const double* lpp = lp64.data_ptr<double>();
   std::vector<double> losses(static_cast<size_t>(N));
   std::vector<double> grad(static_cast<size_t>(N * T * C), 0.0);  // (N, T, C)
@@ -146,9 +148,9 @@ Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets, const Tensor& in
     std::copy(g1.begin(), g1.end(), grad.begin() + n * T * C);
   }
   const DType dt = log_probs.dtype();
-  Tensor loss = tensor(losses, Shape{N}, TensorOptions(kFloat64)).to(dt);
+  Tensor loss = tensor(losses, Shape{N}, TensorOptions(kFloat64)).to(dev, dt);
   if (autograd::needs_record({&lp_in})) {
-    Tensor table = tensor(grad, Shape{N, T, C}, TensorOptions(kFloat64)).to(dt).permute({1, 0, 2});  // (T, N, C)
+    Tensor table = tensor(grad, Shape{N, T, C}, TensorOptions(kFloat64)).to(dev, dt).permute({1, 0, 2});  // (T, N, C)
     autograd::record(
         "CtcLossBackward0", {lp_in}, {loss},
         [table, N](const autograd::BackwardArgs& a) {
@@ -166,7 +168,7 @@ Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets, const Tensor& in
   } else {
     std::vector<double> len(static_cast<size_t>(N));
     for (int64_t n = 0; n < N; ++n) len[n] = static_cast<double>(std::max<int64_t>(tg_len[n], 1));
-    out = (loss / tensor(len, Shape{N}, TensorOptions(kFloat64)).to(dt)).mean();
+    out = (loss / tensor(len, Shape{N}, TensorOptions(kFloat64)).to(dev, dt)).mean();
   }
   return unbatched && reduction == "none" ? out.squeeze(0) : out;
 }

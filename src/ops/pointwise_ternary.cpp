@@ -52,10 +52,18 @@ Tensor condition_for(const Tensor& cond, const char* op) {
   return cond.ne(0);
 }
 
+/// A CPU number (0-d CPU tensor) next to tensors on a device, copied to that device: the device
+/// kernels take operands on their own device only.
+Tensor on_device(const Tensor& t, Device dev) {
+  if (!t.defined() || dev.is_cpu() || !is_cpu_scalar(t) || batched::is_batched(t)) return t;
+  return t.detach().to(dev);
+}
+
 /// cond ? a : b over tensors (already cast to dt; numbers come in as 0-d tensors).
-Tensor where_forward(const Tensor& cond, const Tensor& a, const Tensor& b, DType dt, const char* op) {
-  const Shape shape = broadcast3(cond, a, b);
-  const Device dev = common_device({&cond, &a, &b}, op);
+Tensor where_forward(const Tensor& cond_in, const Tensor& a_in, const Tensor& b_in, DType dt, const char* op) {
+  const Shape shape = broadcast3(cond_in, a_in, b_in);
+  const Device dev = common_device({&cond_in, &a_in, &b_in}, op);
+  const Tensor cond = on_device(cond_in, dev), a = on_device(a_in, dev), b = on_device(b_in, dev);
   if (batched::any_batched({&cond, &a, &b})) [[unlikely]] {  // Note [Batched tensors]
     const int64_t B = batched::batch_size({&cond, &a, &b});
     Tensor out = batched::wrap(empty(batched::batched_sizes(B, shape), TensorOptions(dt).device(dev)));
@@ -147,10 +155,11 @@ DType addc_dtype(const Tensor& self, const Tensor& t1, const Tensor& t2, const S
   return dt;
 }
 
-Tensor ternary_forward(const Tensor& a, const Tensor& b, const Tensor& c, DType dt, TernaryOp op, const Scalar& v,
-                       const char* name) {
-  const Shape shape = broadcast3(a, b, c);
-  const Device dev = common_device({&a, &b, &c}, name);
+Tensor ternary_forward(const Tensor& a_in, const Tensor& b_in, const Tensor& c_in, DType dt, TernaryOp op,
+                       const Scalar& v, const char* name) {
+  const Shape shape = broadcast3(a_in, b_in, c_in);
+  const Device dev = common_device({&a_in, &b_in, &c_in}, name);
+  const Tensor a = on_device(a_in, dev), b = on_device(b_in, dev), c = on_device(c_in, dev);
   if (batched::any_batched({&a, &b, &c})) [[unlikely]] {  // Note [Batched tensors]
     const int64_t B = batched::batch_size({&a, &b, &c});
     Tensor out = batched::wrap(empty(batched::batched_sizes(B, shape), TensorOptions(dt).device(dev)));
@@ -205,8 +214,8 @@ Tensor& ternary_inplace(Tensor& self, const Tensor& b, const Tensor& c, DType dt
   return inplace_op(self, {&b, &c}, name, outplace, [&] {
     if (dt == self.dtype()) {
       kernels::ternary_kernel.get(self.device().type(), dt)(
-          self, self, expand_for_kernel(cast_for_kernel(b, dt), self.sizes()),
-          expand_for_kernel(cast_for_kernel(c, dt), self.sizes()), op, v);
+          self, self, expand_for_kernel(cast_for_kernel(on_device(b, self.device()), dt), self.sizes()),
+          expand_for_kernel(cast_for_kernel(on_device(c, self.device()), dt), self.sizes()), op, v);
     } else {
       copy_into(self, ternary_forward(self, b, c, dt, op, v, name));
     }

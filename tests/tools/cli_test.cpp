@@ -121,6 +121,19 @@ TEST_F(Cli, BadArgumentsFailClearly) {
   r = run({"train", "--resume", "--out", "/nonexistent-dir/run"});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.output.find("no checkpoint"), std::string::npos) << r.output;
+  r = run({"train", "--device", "tpu", "--out", "/nonexistent-dir/run"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("--device tpu: expected cpu, cuda or cuda:N"), std::string::npos) << r.output;
+  if (fx::cuda_device_count() == 0) {
+    // Refused before any data is read (the data directory does not exist).
+    r = run({"train", "--device", "cuda", "--data", "mnist", "--data-dir", "/nonexistent-dir"});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.output.find("--device cuda: "), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("use --device cpu"), std::string::npos) << r.output;
+  }
+  r = run({"train", "--device", "cuda:99", "--data", "mnist", "--data-dir", "/nonexistent-dir"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("--device cuda:99: "), std::string::npos) << r.output;
 }
 
 // A second run into the same folder is refused unless --overwrite (or --resume) is given;
