@@ -229,6 +229,11 @@ void launch_compare(const Tensor& out, const Tensor& a, const Tensor& b, DType d
     p.scalar = b.item();
     kb = Tensor();
   }
+  // A CPU number left as an operand (on the left of a device tensor) goes to the output's device.
+  if (!out.is_cpu()) {
+    if (ka.defined() && is_cpu_scalar(ka) && !batched::is_batched(ka)) ka = ka.to(out.device());
+    if (kb.defined() && is_cpu_scalar(kb) && !batched::is_batched(kb)) kb = kb.to(out.device());
+  }
   ka = expand_for_kernel(cast_for_kernel(ka, dt), out.sizes());
   kb = expand_for_kernel(cast_for_kernel(kb, dt), out.sizes());
   if (batched::any_batched({&out, &ka, &kb})) [[unlikely]] {

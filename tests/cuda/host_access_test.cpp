@@ -55,6 +55,9 @@ TEST(CudaHostAccess, WhereAndTernaryWithCpuNumbers) {
   ga2.addcmul_(gb, w, 0.5);
   EXPECT_TRUE(matches_cpu(ga2, fx::addcmul(a, b, w, 0.5)));
   EXPECT_TRUE(matches_cpu(ga.masked_fill(fx::lt(ga, 0), 0.0), a.masked_fill(fx::lt(a, 0), 0.0)));
+  const fx::Tensor zero = fx::scalar_tensor(0.0, fx::kFloat64), yes = fx::scalar_tensor(true, fx::kBool);
+  EXPECT_TRUE(matches_cpu(fx::lt(zero, ga), fx::lt(zero, a)));  // a CPU number on the left
+  EXPECT_TRUE(matches_cpu(fx::logical_and(yes, fx::gt(ga, 0)), fx::logical_and(yes, fx::gt(a, 0))));
 }
 
 TEST(CudaHostAccess, CtcLossOnCuda) {
