@@ -15,7 +15,6 @@
 #include <string>
 
 #include "common/args.h"
-#include "common/trial_device.h"
 #include "fluxion/data.h"
 #include "fluxion/fluxion.h"
 #include "fluxion/nn.h"
@@ -68,7 +67,6 @@ int main(int argc, char** argv) try {
   auto opt = std::make_shared<fx::optim::Adam>(model->parameters(), fx::optim::AdamOptions(1e-3));
   fx::train::Trial trial(model, opt, fx::train::cross_entropy_loss(), fx::train::make_metrics({"acc"}),
                          {std::make_shared<fx::train::ProgressBar>()});
-  examples::run_on(trial, device);  // the loaders' CPU batches go to `device` in each step
   trial.fit(train_loader, epochs, test_loader);
   const auto m = trial.evaluate(test_loader);
   std::printf("test accuracy %.4f, loss %.4f\n", m.at("acc"), m.at("loss"));

@@ -16,7 +16,6 @@
 #include <string>
 
 #include "common/args.h"
-#include "common/trial_device.h"
 #include "fluxion/data.h"
 #include "fluxion/fluxion.h"
 #include "fluxion/io.h"
@@ -58,7 +57,6 @@ int main(int argc, char** argv) try {
   auto opt = std::make_shared<fx::optim::Adam>(model->parameters(), fx::optim::AdamOptions(1e-3));
   fx::train::Trial trial(model, opt, fx::train::cross_entropy_loss(), fx::train::make_metrics({"acc"}),
                          {std::make_shared<fx::train::ProgressBar>()});
-  examples::run_on(trial, device);  // the loaders' CPU batches go to `device` in each step
   trial.fit(train_loader, epochs, test_loader);
   const double acc = trial.evaluate(test_loader).at("acc");
   std::printf("test accuracy %.4f\n", acc);

@@ -13,7 +13,6 @@
 #include <string>
 
 #include "common/args.h"
-#include "common/trial_device.h"
 #include "fluxion/data.h"
 #include "fluxion/fluxion.h"
 #include "fluxion/nn.h"
@@ -87,7 +86,6 @@ int main(int argc, char** argv) try {
   auto confusion = std::make_shared<fx::train::ConfusionMatrix>(10);
   fx::train::Trial trial(model2, opt, fx::train::cross_entropy_loss(), fx::train::make_metrics({"acc", "top5"}),
                          {std::make_shared<fx::train::ProgressBar>()});
-  examples::run_on(trial, device);
   train_loader.set_epoch(0);
   trial.fit(train_loader, epochs, test_loader);
   trial.add_metric(confusion);
