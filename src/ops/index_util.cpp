@@ -87,7 +87,8 @@ AdvancedIndex make_advanced_index(const Tensor& x, const std::vector<Tensor>& in
   std::vector<Tensor> idx;
   std::vector<int64_t> orig;  // index of the user's entry each dim came from (for messages)
   for (size_t i = 0; i < indices.size(); ++i) {
-    const Tensor& t = indices[i];
+    // CPU index tensors go to x's device, as in PyTorch (x_cuda[cpu_indices]).
+    const Tensor t = indices[i].defined() && indices[i].is_cpu() && !x.is_cpu() ? indices[i].to(x.device()) : indices[i];
     if (!t.defined()) {
       idx.emplace_back();
       continue;
@@ -242,10 +243,12 @@ void index_put_raw_(const Tensor& self, const std::vector<Tensor>& indices, cons
   FX_CHECK(values.defined(), op, ": values tensor is undefined");
   FX_CHECK(values.dtype() == self.dtype(), op, ": the source and destination dtypes must match, got ",
            dtype_name(self.dtype()), " for the destination and ", dtype_name(values.dtype()), " for the source");
-  check_same_device(self, values, op, "values");
+  // A 0-d CPU value is a number: it goes to self's device (x_cuda[idx] = fx::scalar_tensor(1.0)).
+  const Tensor vals = values.dim() == 0 && values.is_cpu() && !self.is_cpu() ? values.to(self.device()) : values;
+  check_same_device(self, vals, op, "values");
   AdvancedIndex a = make_advanced_index(self, indices, wrap_negative, op);
   // Values that share memory with self are read while self is written: copy them first.
-  Tensor v = values.impl()->storage() == self.impl()->storage() ? raw_clone(values) : values;
+  Tensor v = vals.impl()->storage() == self.impl()->storage() ? raw_clone(vals) : vals;
   Shape vs = strip_leading_ones(v.sizes(), a.result_sizes.size());
   if (vs.size() != v.sizes().size())
     v = raw_view(v, vs, Shape(v.strides().end() - vs.size(), v.strides().end()), v.storage_offset());

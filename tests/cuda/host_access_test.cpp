@@ -264,3 +264,16 @@ TEST(CudaHostAccess, CliTrainOnCuda) {
   EXPECT_TRUE(fs::exists(out / "metrics.json"));
   fs::remove_all(out);
 }
+
+// Advanced indexing takes CPU index tensors for a CUDA tensor, and index_put_ a 0-d CPU value,
+// as PyTorch does (the lead's follow-up of this audit).
+TEST(CudaHostAccess, CpuIndicesAndNumberValuesForCudaTensors) {
+  FX_SKIP_WITHOUT_GPU();
+  const fx::Tensor x = fx::arange(0, 12, 1, fx::TensorOptions(fx::kFloat32)).reshape({3, 4});
+  const fx::Tensor idx = fx::tensor({2L, 0L, 2L});
+  EXPECT_TRUE(fxtest::matches_cpu(fx::index(x.to(fxtest::kGpu), {idx}), fx::index(x, {idx})));
+  fx::Tensor g = x.to(fxtest::kGpu), c = x.clone();
+  fx::index_put_(g, {idx}, fx::scalar_tensor(-1.0f), false);
+  fx::index_put_(c, {idx}, fx::scalar_tensor(-1.0f), false);
+  EXPECT_TRUE(fxtest::matches_cpu(g, c));
+}
