@@ -34,6 +34,10 @@ ctest --test-dir "$BUILD" -L cuda --output-on-failure --timeout 600 > "$OUT/ctes
   | tee -a "$OUT/summary.txt"
 ctest --test-dir "$BUILD" -R "BlockCache" --output-on-failure > "$OUT/ctest-block-cache.log" 2>&1 || status=1
 grep -E "tests passed|tests failed" "$OUT/ctest-block-cache.log" | tee -a "$OUT/summary.txt"
+# The PyTorch golden suites run every case on the CPU and on CUDA device 0 (op conformance).
+ctest --test-dir "$BUILD" -R "Golden" -V --timeout 600 > "$OUT/ctest-golden.log" 2>&1 || status=1
+{ grep -E "tests passed|tests failed" "$OUT/ctest-golden.log"; grep -E "golden cases have no kernel" "$OUT/ctest-golden.log"; } \
+  | tee -a "$OUT/summary.txt"
 
 if [[ -x "$BUILD/bench/cuda_bench" ]]; then
   "$BUILD/bench/cuda_bench" > "$OUT/cuda_bench.txt" 2>&1 || status=1

@@ -155,32 +155,40 @@ std::vector<Tensor> run(const fxtest::GoldenCase& c) {
 TEST(IndexGolden, MatchesPyTorch) {
   auto cases = fxtest::load_golden("index.json");
   ASSERT_GT(cases.size(), 200u);
-  int checked = 0;
-  for (const auto& c : cases) {
-    SCOPED_TRACE(c.name);
-    std::vector<Tensor> outs;
-    try {
-      outs = run(c);
-    } catch (const fx::Error& e) {
-      ADD_FAILURE() << c.name << ": threw " << e.what();
-      continue;
+  for (const fx::Device& device : fxtest::golden_devices()) {  // the CPU, and CUDA when present
+    int checked = 0;
+    std::vector<std::string> missing;
+    for (const auto& c : cases) {
+      SCOPED_TRACE(c.name + " on " + device.str());
+      std::vector<Tensor> outs;
+      try {
+        outs = run(fxtest::on_device(c, device));
+      } catch (const fx::Error& e) {
+        if (device.is_cuda() && fxtest::is_missing_cuda_kernel(e)) {
+          missing.push_back(c.name);
+          continue;
+        }
+        ADD_FAILURE() << c.name << ": threw " << e.what();
+        continue;
+      }
+      if (c.has("out")) {
+        ASSERT_EQ(outs.size(), 1u);
+        EXPECT_TRUE(golden_close(outs[0].cpu(), c.at("out"))) << c.name;
+        ++checked;
+        continue;
+      }
+      const size_t n = c.attrs.at("nout").get<size_t>();
+      ASSERT_EQ(outs.size() >= n, true) << c.name << ": got " << outs.size() << " outputs, expected " << n;
+      for (size_t i = 0; i < n; ++i) {
+        std::string key = "out" + std::to_string(i);
+        if (!c.has(key)) continue;
+        EXPECT_TRUE(golden_close(outs[i].cpu(), c.at(key))) << c.name << " output " << i;
+        ++checked;
+      }
     }
-    if (c.has("out")) {
-      ASSERT_EQ(outs.size(), 1u);
-      EXPECT_TRUE(golden_close(outs[0], c.at("out"))) << c.name;
-      ++checked;
-      continue;
-    }
-    const size_t n = c.attrs.at("nout").get<size_t>();
-    ASSERT_EQ(outs.size() >= n, true) << c.name << ": got " << outs.size() << " outputs, expected " << n;
-    for (size_t i = 0; i < n; ++i) {
-      std::string key = "out" + std::to_string(i);
-      if (!c.has(key)) continue;
-      EXPECT_TRUE(golden_close(outs[i], c.at(key))) << c.name << " output " << i;
-      ++checked;
-    }
+    fxtest::report_missing(device, missing);
+    EXPECT_GT(checked, 200) << device.str();
   }
-  EXPECT_GT(checked, 200);
 }
 
 }  // namespace

@@ -192,52 +192,69 @@ void expect_matches(const Tensor& out, const Tensor& expect) {
 
 json params_of(const GoldenCase& c) { return c.attrs.contains("params") ? c.attrs.at("params") : json::object(); }
 
+// One case: `c` holds the inputs on the device under test, `golden` the expected CPU outputs.
+void run_case(const GoldenCase& c, const GoldenCase& golden, std::map<std::string, int>& counts) {
+  const std::string kind = c.attrs.at("kind"), op = c.attrs.at("op");
+  const json p = params_of(c);
+  Tensor out;
+  if (kind == "unary") {
+    ASSERT_TRUE(unary_table().count(op)) << op;
+    out = unary_table().at(op)(input(c, "x"), p);
+  } else if (kind == "binary") {
+    ASSERT_TRUE(binary_table().count(op)) << op;
+    out = binary_table().at(op)(input(c, "a"), input(c, "b"), p);
+  } else if (kind == "scalar") {
+    const std::string sk = c.attrs.at("scalar_kind");
+    const json& sv = c.attrs.at("scalar");
+    Scalar s = sk == "int"    ? Scalar(sv.get<int64_t>())
+               : sk == "bool" ? Scalar(sv.get<bool>())
+                              : Scalar(sv.get<double>());
+    const bool left = c.attrs.contains("left");
+    out = scalar_call(op, input(c, left ? "b" : "a"), s, left);
+  } else if (kind == "ternary") {
+    out = op == "masked_fill" ? ternary_call(op, input(c, "a"), input(c, "b"), Tensor(), p)
+                              : ternary_call(op, input(c, "a"), input(c, "b"), input(c, "c"), p);
+  } else if (kind == "grad") {
+    Tensor x = c.at("x").clone().requires_grad_();
+    out = unary_table().at(op)(x, p);
+    Tensor gx = fx::autograd::grad({(out * c.at("w")).sum()}, {x})[0];
+    EXPECT_TRUE(fxtest::tensors_close(gx.cpu(), golden.at("gx"), 1e-10, 1e-10)) << "gradient";
+  } else if (kind == "grad2") {
+    Tensor x = c.at("x").clone().requires_grad_(), y = c.at("y").clone().requires_grad_();
+    out = binary_table().at(op)(x, y, p);
+    auto g = fx::autograd::grad({(out * c.at("w")).sum()}, {x, y});
+    EXPECT_TRUE(fxtest::tensors_close(g[0].cpu(), golden.at("gx"), 1e-10, 1e-10)) << "gradient of x";
+    EXPECT_TRUE(fxtest::tensors_close(g[1].cpu(), golden.at("gy"), 1e-10, 1e-10)) << "gradient of y";
+  } else {
+    FAIL() << "unknown kind " << kind;
+  }
+  expect_matches(out.cpu(), golden.at("out"));
+  ++counts[kind];
+}
+
 }  // namespace
 
+// Every case on every device (the CPU, and CUDA when present).
 TEST(PointwiseGolden, AllCasesMatchPyTorch) {
-  std::map<std::string, int> counts;
-  for (const auto& c : fxtest::load_golden("pointwise.json")) {
-    SCOPED_TRACE(c.name);
-    const std::string kind = c.attrs.at("kind"), op = c.attrs.at("op");
-    const json p = params_of(c);
-    Tensor out;
-    if (kind == "unary") {
-      ASSERT_TRUE(unary_table().count(op)) << op;
-      out = unary_table().at(op)(input(c, "x"), p);
-    } else if (kind == "binary") {
-      ASSERT_TRUE(binary_table().count(op)) << op;
-      out = binary_table().at(op)(input(c, "a"), input(c, "b"), p);
-    } else if (kind == "scalar") {
-      const std::string sk = c.attrs.at("scalar_kind");
-      const json& sv = c.attrs.at("scalar");
-      Scalar s = sk == "int"    ? Scalar(sv.get<int64_t>())
-                 : sk == "bool" ? Scalar(sv.get<bool>())
-                                : Scalar(sv.get<double>());
-      const bool left = c.attrs.contains("left");
-      out = scalar_call(op, input(c, left ? "b" : "a"), s, left);
-    } else if (kind == "ternary") {
-      out = op == "masked_fill" ? ternary_call(op, input(c, "a"), input(c, "b"), Tensor(), p)
-                                : ternary_call(op, input(c, "a"), input(c, "b"), input(c, "c"), p);
-    } else if (kind == "grad") {
-      Tensor x = c.at("x").clone().requires_grad_();
-      out = unary_table().at(op)(x, p);
-      Tensor gx = fx::autograd::grad({(out * c.at("w")).sum()}, {x})[0];
-      EXPECT_TRUE(fxtest::tensors_close(gx, c.at("gx"), 1e-10, 1e-10)) << "gradient";
-    } else if (kind == "grad2") {
-      Tensor x = c.at("x").clone().requires_grad_(), y = c.at("y").clone().requires_grad_();
-      out = binary_table().at(op)(x, y, p);
-      auto g = fx::autograd::grad({(out * c.at("w")).sum()}, {x, y});
-      EXPECT_TRUE(fxtest::tensors_close(g[0], c.at("gx"), 1e-10, 1e-10)) << "gradient of x";
-      EXPECT_TRUE(fxtest::tensors_close(g[1], c.at("gy"), 1e-10, 1e-10)) << "gradient of y";
-    } else {
-      FAIL() << "unknown kind " << kind;
+  const auto cases = fxtest::load_golden("pointwise.json");
+  for (const fx::Device& device : fxtest::golden_devices()) {
+    std::map<std::string, int> counts;
+    std::vector<std::string> missing;
+    for (const auto& golden : cases) {
+      SCOPED_TRACE(golden.name + " on " + device.str());
+      const GoldenCase c = fxtest::on_device(golden, device);
+      try {
+        run_case(c, golden, counts);
+      } catch (const fx::Error& e) {
+        if (!device.is_cuda() || !fxtest::is_missing_cuda_kernel(e)) throw;
+        missing.push_back(golden.name);
+      }
     }
-    expect_matches(out, c.at("out"));
-    ++counts[kind];
+    fxtest::report_missing(device, missing);
+    EXPECT_GE(counts["unary"], device.is_cpu() ? 200 : 100) << device.str();
+    EXPECT_GE(counts["binary"], device.is_cpu() ? 200 : 100) << device.str();
+    EXPECT_GE(counts["scalar"], device.is_cpu() ? 150 : 75) << device.str();
+    EXPECT_GE(counts["ternary"], 10) << device.str();
+    EXPECT_GE(counts["grad"], 19) << device.str();
   }
-  EXPECT_GE(counts["unary"], 200);
-  EXPECT_GE(counts["binary"], 200);
-  EXPECT_GE(counts["scalar"], 150);
-  EXPECT_GE(counts["ternary"], 10);
-  EXPECT_GE(counts["grad"], 19);
 }

@@ -101,24 +101,33 @@ void expect_match(const std::string& name, const Tensor& got, const Tensor& want
   EXPECT_TRUE(tensors_close(got.to(want.dtype()), want, rtol, atol)) << name;
 }
 
+// Every case on every device (the CPU, and CUDA when present).
 TEST(ReduceGolden, MatchesPyTorch) {
   const auto cases = fxtest::load_golden("reduce.json");
   ASSERT_GT(cases.size(), 600u);
-  for (const auto& c : cases) {
-    SCOPED_TRACE(c.name);
-    std::vector<Tensor> got;
-    try {
-      got = run(c);
-    } catch (const fx::Error& e) {
-      ADD_FAILURE() << c.name << " threw: " << e.what();
-      continue;
+  for (const fx::Device& device : fxtest::golden_devices()) {
+    std::vector<std::string> missing;
+    for (const auto& c : cases) {
+      SCOPED_TRACE(c.name + " on " + device.str());
+      std::vector<Tensor> got;
+      try {
+        got = run(fxtest::on_device(c, device));
+      } catch (const fx::Error& e) {
+        if (device.is_cuda() && fxtest::is_missing_cuda_kernel(e)) {
+          missing.push_back(c.name);
+          continue;
+        }
+        ADD_FAILURE() << c.name << " threw: " << e.what();
+        continue;
+      }
+      if (c.has("out")) {
+        ASSERT_EQ(got.size(), 1u);
+        expect_match(c.name, got[0].cpu(), c.at("out"));
+      } else {
+        for (size_t i = 0; i < got.size(); ++i) expect_match(c.name, got[i].cpu(), c.at("out" + std::to_string(i)));
+      }
     }
-    if (c.has("out")) {
-      ASSERT_EQ(got.size(), 1u);
-      expect_match(c.name, got[0], c.at("out"));
-    } else {
-      for (size_t i = 0; i < got.size(); ++i) expect_match(c.name, got[i], c.at("out" + std::to_string(i)));
-    }
+    fxtest::report_missing(device, missing);
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <iostream>
 #include <limits>
 
 namespace fxtest {
@@ -70,6 +71,32 @@ std::vector<GoldenCase> load_golden(const std::string& file) {
   }
   FX_CHECK(!cases.empty(), "golden: ", path, " has no cases");
   return cases;
+}
+
+std::vector<fluxion::Device> golden_devices() {
+  std::vector<fluxion::Device> d{fluxion::kCPU};
+  if (fluxion::cuda_device_count() > 0) d.emplace_back(fluxion::kCUDA, 0);
+  return d;
+}
+
+GoldenCase on_device(const GoldenCase& c, const fluxion::Device& device) {
+  GoldenCase out = c;
+  if (device.is_cpu()) return out;
+  for (auto& [key, t] : out.tensors) t = t.to(device);
+  return out;
+}
+
+bool is_missing_cuda_kernel(const fluxion::Error& e) {
+  const std::string m = e.what();
+  return m.find("no CUDA kernel for dtype") != std::string::npos ||
+         m.find("not implemented on CUDA") != std::string::npos;
+}
+
+void report_missing(const fluxion::Device& device, const std::vector<std::string>& cases) {
+  if (cases.empty()) return;
+  std::cout << cases.size() << " golden cases have no kernel on " << device.str() << ":";
+  for (const auto& n : cases) std::cout << " " << n;
+  std::cout << "\n";
 }
 
 }  // namespace fxtest

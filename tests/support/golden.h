@@ -32,4 +32,16 @@ std::vector<GoldenCase> load_golden(const std::string& file);
 /// Parses one tensor entry of the format above.
 fluxion::Tensor tensor_from_json(const nlohmann::json& j);
 
+/// The devices the golden suites run on: the CPU, and CUDA device 0 when one is present, so the
+/// same PyTorch cases check every backend (issue 8's op conformance).
+std::vector<fluxion::Device> golden_devices();
+/// A copy of `c` whose tensors live on `device` (the expected outputs stay comparable with
+/// `.cpu()` of the results).
+GoldenCase on_device(const GoldenCase& c, const fluxion::Device& device);
+/// True when `e` says an op has no CUDA kernel for a dtype: the suites list such cases for a CUDA
+/// run (docs/cuda.md names the missing dtypes) instead of failing on them.
+bool is_missing_cuda_kernel(const fluxion::Error& e);
+/// Prints the cases skipped on `device` for a missing kernel (nothing when there are none).
+void report_missing(const fluxion::Device& device, const std::vector<std::string>& cases);
+
 }  // namespace fxtest
