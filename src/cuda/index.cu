@@ -151,17 +151,16 @@ __device__ __forceinline__ void cas_update(T* addr, T v) {
   }
 }
 
-// A 16-bit element updated through a compare-and-swap loop on the aligned 32-bit word holding it
-// (the other half of the word is written back unchanged).
+// A 16-bit element updated through a 16-bit compare-and-swap loop (sm_70+). Only the element's
+// own two bytes are accessed: a 32-bit CAS on the enclosing word would reach 2 bytes past the end
+// of a buffer whose last element starts a word (e.g. a from_blob tensor over cudaMalloc'd memory).
 template <class H, PutOp M>
 __device__ __forceinline__ void cas_update16(H* addr, H v) {
-  const uintptr_t a = reinterpret_cast<uintptr_t>(addr);
-  unsigned int* word = reinterpret_cast<unsigned int*>(a & ~uintptr_t{3});
-  const int shift = (a & 2) ? 16 : 0;
+  unsigned short* ua = reinterpret_cast<unsigned short*>(addr);
   const float b = to_float(v);
-  unsigned int old = *reinterpret_cast<volatile unsigned int*>(word);
+  unsigned short old = *reinterpret_cast<volatile unsigned short*>(ua);
   while (true) {
-    const H cur{static_cast<uint16_t>((old >> shift) & 0xFFFFu)};
+    const H cur{static_cast<uint16_t>(old)};
     const float x = to_float(cur);
     float r;
     if constexpr (M == PutOp::Add)
@@ -170,8 +169,7 @@ __device__ __forceinline__ void cas_update16(H* addr, H v) {
       r = combine<float, M>(x, b);
     const uint16_t nb = from_float<H>(r);
     if (nb == cur.u) return;
-    const unsigned int nw = (old & ~(0xFFFFu << shift)) | (static_cast<unsigned int>(nb) << shift);
-    const unsigned int prev = atomicCAS(word, old, nw);
+    const unsigned short prev = atomicCAS(ua, old, static_cast<unsigned short>(nb));
     if (prev == old) return;
     old = prev;
   }

@@ -317,7 +317,7 @@ void norm_typed(const void* in, void* out, int64_t rows, int64_t cols, RowOp op,
     case RowOp::NormNegInf: return run_rows(NormOp<T, RowOp::NormNegInf>{o, tp}, in, rows, cols, scratch, s);
     case RowOp::NormP: return run_rows(NormOp<T, RowOp::NormP>{o, tp}, in, rows, cols, scratch, s);
     case RowOp::LogSumExp: return run_rows(LogSumExpOp<T>{o}, in, rows, cols, scratch, s);
-    default: return;
+    default: FX_FAIL("norm/logsumexp: unexpected row op ", static_cast<int>(op));
   }
 }
 
@@ -327,7 +327,7 @@ void logical_typed(const void* in, void* out, int64_t rows, int64_t cols, RowOp 
     case RowOp::All: return run_rows(LogicalOp<In, RowOp::All>{out}, in, rows, cols, scratch, s);
     case RowOp::Any: return run_rows(LogicalOp<In, RowOp::Any>{out}, in, rows, cols, scratch, s);
     case RowOp::CountNonzero: return run_rows(LogicalOp<In, RowOp::CountNonzero>{out}, in, rows, cols, scratch, s);
-    default: return;
+    default: FX_FAIL("all/any/count_nonzero: unexpected row op ", static_cast<int>(op));
   }
 }
 

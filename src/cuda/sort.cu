@@ -335,6 +335,7 @@ void sort_rows(const void* in, void* values_out, int64_t* cols_out, int64_t rows
     case Ty::Bool: make_keys<bool>(in, keys_a, idx_a, total, n, p, descending, s); break;
     case Ty::F16: make_keys<F16Bits>(in, keys_a, idx_a, total, n, p, descending, s); break;
     case Ty::BF16: make_keys<BF16Bits>(in, keys_a, idx_a, total, n, p, descending, s); break;
+    default: FX_FAIL("sort: unsupported element type ", static_cast<int>(t));
   }
   FX_CUDA_CHECK(
       cub::DeviceRadixSort::SortPairs(temp, temp_bytes, keys_a, keys_b, idx_a, idx_b, total, 0, p.first_end_bit, s));
@@ -353,6 +354,7 @@ void sort_rows(const void* in, void* values_out, int64_t* cols_out, int64_t rows
     case Ty::Bool: return finish<uint8_t>(in, values_out, cols_out, idx, total, n, s);
     case Ty::F16:
     case Ty::BF16: return finish<uint16_t>(in, values_out, cols_out, idx, total, n, s);
+    default: FX_FAIL("sort: unsupported element type ", static_cast<int>(t));
   }
 }
 
@@ -404,6 +406,7 @@ void unique_finish(const void* in, int64_t n, int64_t m, int64_t u, Ty t, void* 
       group_values_kernel<uint16_t><<<g, kThreads, 0, s>>>(static_cast<const uint16_t*>(in), w.idx_a, w.start,
                                                            static_cast<uint16_t*>(values), u, m);
       break;
+    default: FX_FAIL("unique: unsupported element type ", static_cast<int>(t));
   }
   FX_CUDA_CHECK_LAUNCH();
 }

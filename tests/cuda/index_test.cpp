@@ -327,7 +327,15 @@ TEST(CudaIndex, SearchsortedAndUnique) {
     EXPECT_TRUE(matches_cpu(ginv, cinv));
     EXPECT_TRUE(matches_cpu(gc, cc));
   }
-  // Dtypes without CUDA arithmetic go through the host.
+  // Dtypes without CUDA arithmetic (int8, uint8) go through the host.
+  for (fx::DType dt : {fx::kInt8, fx::kUInt8}) {
+    const fx::Tensor h = rnd({40}, fx::kFloat64, 0, 6).round().to(dt);
+    auto [hu, hinv, hc] = fx::unique(h.to(kGpu), true, true, true);
+    auto [su, sinv, sc] = fx::unique(h, true, true, true);
+    EXPECT_TRUE(matches_cpu(hu, su)) << fx::dtype_name(dt);
+    EXPECT_TRUE(matches_cpu(hinv, sinv)) << fx::dtype_name(dt);
+    EXPECT_TRUE(matches_cpu(hc, sc)) << fx::dtype_name(dt);
+  }
   const fx::Tensor h = rnd({40}, fx::kFloat64, -3, 3).round().to(fx::kFloat16);
   EXPECT_TRUE(fxtest::tensors_equal(std::get<0>(fx::unique(h.to(kGpu))).cpu(), std::get<0>(fx::unique(h))));
 }
@@ -373,6 +381,20 @@ TEST(CudaIndex, Float16AndBFloat16) {
       EXPECT_TRUE(fxtest::tensors_close(fx::scatter_reduce(g, 0, si.to(kGpu), v.to(kGpu), r).cpu(),
                                         fx::scatter_reduce(x, 0, si, v, r), 0, 0))
           << n << " " << r;
+    // Heavy contention on a 3-element tensor: elements 0 and 1 share a 32-bit word and element 2
+    // starts one (the 16-bit compare-and-swap touches only its own element). Adding ones is exact
+    // in any order (bfloat16 saturates at 256 the same way); amax/amin are order-independent.
+    const fx::Tensor three = fx::zeros({3}, fx::TensorOptions(dt));
+    const fx::Tensor ci = ints({3000}, 3);
+    const fx::Tensor ones = fx::ones({3000}, fx::TensorOptions(dt));
+    EXPECT_TRUE(fxtest::tensors_equal(fx::index_put(three.to(kGpu), {ci.to(kGpu)}, ones.to(kGpu), true).cpu(),
+                                      fx::index_put(three, {ci}, ones, true)))
+        << n << " contended add";
+    const fx::Tensor cv = rnd({3000}, fx::kFloat64, -100, 100).round().to(dt);
+    for (const char* r : {"amax", "amin"})
+      EXPECT_TRUE(fxtest::tensors_close(fx::scatter_reduce(three.to(kGpu), 0, ci.to(kGpu), cv.to(kGpu), r).cpu(),
+                                        fx::scatter_reduce(three, 0, ci, cv, r), 0, 0))
+          << n << " contended " << r;
     const fx::Tensor seq = std::get<0>(fx::sort(rnd({30}, fx::kFloat64, -4, 4).round().to(dt)));
     EXPECT_TRUE(matches_cpu(fx::searchsorted(seq.to(kGpu), g), fx::searchsorted(seq, x))) << n;
     EXPECT_TRUE(fxtest::tensors_equal(fx::tril(g, 1).cpu(), fx::tril(x, 1))) << n;
