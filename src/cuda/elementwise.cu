@@ -599,11 +599,10 @@ struct PredicateF {
 template <class T>
 struct TernaryF {
   TOp op;
-  T value;
+  NumberT<T> value;  // float for Half/BFloat16 (opmath, as the CPU): not rounded to 16 bits
   __device__ T operator()(T x, T y, T z) const {
     if constexpr (kReduced<T>) {
-      return T(TernaryF<float>{op, static_cast<float>(value)}(static_cast<float>(x), static_cast<float>(y),
-                                                              static_cast<float>(z)));
+      return T(TernaryF<float>{op, value}(static_cast<float>(x), static_cast<float>(y), static_cast<float>(z)));
     } else {
       switch (op) {
         case TOp::Addcmul: return x + value * y * z;
@@ -725,11 +724,10 @@ void ternary(const Strided<4>& it, int64_t n, Ty t, TOp op, double value, cudaSt
     case Ty::F32:
       return launch_map3<float, float, float, float>(it, n, TernaryF<float>{op, static_cast<float>(value)}, s);
     case Ty::F64: return launch_map3<double, double, double, double>(it, n, TernaryF<double>{op, value}, s);
-    case Ty::F16:
-      return launch_map3<Half, Half, Half, Half>(it, n, TernaryF<Half>{op, Half(static_cast<float>(value))}, s);
+    case Ty::F16: return launch_map3<Half, Half, Half, Half>(it, n, TernaryF<Half>{op, static_cast<float>(value)}, s);
     case Ty::BF16:
-      return launch_map3<BFloat16, BFloat16, BFloat16, BFloat16>(
-          it, n, TernaryF<BFloat16>{op, BFloat16(static_cast<float>(value))}, s);
+      return launch_map3<BFloat16, BFloat16, BFloat16, BFloat16>(it, n,
+                                                                 TernaryF<BFloat16>{op, static_cast<float>(value)}, s);
     default: FX_FAIL("ternary op: not implemented on CUDA for dtype ", ty_name(t));
   }
 }

@@ -48,6 +48,24 @@ TEST(CudaHalf, ElementwiseMatchesTheCpu) {
   check("convert via int64", [](const fx::Tensor& x) { return (x * 10).to(fx::kInt64).to(x.dtype()); });
 }
 
+// addcmul/addcdiv keep their number in float (opmath, as the CPU): 2e-8 rounds to 0 in float16.
+TEST(CudaHalf, TernaryNumberIsNotRoundedTo16Bits) {
+  FX_SKIP_WITHOUT_GPU();
+  for (fx::DType dt : {fx::kFloat16, fx::kBFloat16}) {
+    const fx::TensorOptions o(dt);
+    const fx::Tensor x = fx::zeros({5}, o), y = fx::full({5}, 60000.0, o), z = fx::full({5}, 0.001, o);
+    const fx::Tensor mc = fx::addcmul(x, y, y, 2e-8), dc = fx::addcdiv(x, y, z, 2e-8);
+    const fx::Tensor mg = fx::addcmul(x.to(kGpu), y.to(kGpu), y.to(kGpu), 2e-8);
+    const fx::Tensor dg = fx::addcdiv(x.to(kGpu), y.to(kGpu), z.to(kGpu), 2e-8);
+    ASSERT_GT(mc.to(fx::kFloat32).min().item<float>(), 50.0f) << fx::dtype_name(dt);  // 2e-8 * 60000^2 = 72
+    ASSERT_GT(dc.to(fx::kFloat32).min().item<float>(), 1.0f) << fx::dtype_name(dt);   // 2e-8 * 60000 / 0.001 = 1.2
+    EXPECT_TRUE(fxtest::tensors_close(mg.cpu().to(fx::kFloat32), mc.to(fx::kFloat32), tol(dt), tol(dt)))
+        << "addcmul " << fx::dtype_name(dt);
+    EXPECT_TRUE(fxtest::tensors_close(dg.cpu().to(fx::kFloat32), dc.to(fx::kFloat32), tol(dt), tol(dt)))
+        << "addcdiv " << fx::dtype_name(dt);
+  }
+}
+
 TEST(CudaHalf, ReductionsSoftmaxAndMatmulMatchTheCpu) {
   FX_SKIP_WITHOUT_GPU();
   check("sum(1)", [](const fx::Tensor& x) { return x.sum({1}); });
