@@ -198,7 +198,7 @@ void sort_cuda(const Tensor& values, const Tensor& indices, const Tensor& x, int
 
 void topk_cuda(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t k, int64_t dim, bool largest) {
   const int dev = cd::common_cuda_device({&values, &indices, &x}, "topk");
-  if (values.numel() == 0) return;
+  if (values.numel() == 0 || k == 0) return;  // k == 0 of a 0-d input: nothing to take (as the CPU)
   cd::SetDevice guard(dev);
   // Sort the whole row (descending for the largest), then take the first k columns.
   const Sorted r = sort_into(x, dim, largest, Tensor(), Tensor(), true, dev);

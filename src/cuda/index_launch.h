@@ -27,7 +27,7 @@ void index_offsets(const Strided<2>& it, int64_t n, bool idx32, int64_t size, in
 void index_gather(const Strided<3>& it, int64_t n, int elem_size, cudaStream_t s);
 
 /// data: self, values, off: self[p + off[p]] = combine(self[...], values[p]), atomically where
-/// several p may address one element. f32/f64/int64/int32/bool.
+/// several p may address one element. f32/f64/f16/bf16/int64/int32/bool.
 void index_put(const Strided<3>& it, int64_t n, Ty t, PutOp op, cudaStream_t s);
 
 /// data: out (contiguous, the shape of x), x. Over the last two dims (M rows, N cols), keeps
