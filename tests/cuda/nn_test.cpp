@@ -13,6 +13,8 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "cuda/cuda_test_util.h"
@@ -337,4 +339,46 @@ TEST(CudaNn, LayerGroupInstanceNormMatchCpu) {
   check("batch_norm shifted input",
         [](const auto& t) { return F::batch_norm(t[0], fx::Tensor(), fx::Tensor(), fx::Tensor(), fx::Tensor(), true); },
         {{8, 2, 16}}, Tol{1e-3, 1e-3, 1e-9, 1e-9}, {shifted});
+}
+
+// ---- streams ------------------------------------------------------------------------------------------
+
+// Everything above runs on the default (legacy) stream, which orders all work implicitly. On a
+// user stream (created non-blocking: no implicit ordering with the legacy stream), the same
+// training step must give the same numbers: cuDNN/cuBLAS bound to the current stream, table
+// uploads, scratch buffers and read-backs (clip_grad_norm_, the unpool range flag) on it too.
+TEST(CudaNn, TrainingStepOnAUserStreamMatchesTheDefaultStream) {
+  FX_SKIP_WITHOUT_GPU();
+  auto step = [] {
+    const fx::TensorOptions o = fx::TensorOptions(fx::kFloat64).device(kGpu);
+    fx::manual_seed(11);
+    const fx::Tensor x = uniform({4, 3, 12, 12}, fx::kFloat64).to(kGpu);
+    fx::Tensor w = uniform({6, 3, 3, 3}, fx::kFloat64).to(kGpu).requires_grad_(true);
+    fx::Tensor b = uniform({6}, fx::kFloat64).to(kGpu).requires_grad_(true);
+    fx::Tensor gamma = uniform({6}, fx::kFloat64, 0.5, 1.5).to(kGpu).requires_grad_(true);
+    fx::Tensor y = F::conv2d(x, w, b, 1, 1);
+    y = F::batch_norm(y, fx::Tensor(), fx::Tensor(), gamma, fx::Tensor(), true);
+    auto [pooled, idx] = F::max_pool2d_with_indices(fx::relu(y), 2);
+    y = F::max_unpool2d(pooled, idx, 2) +
+        F::interpolate(F::avg_pool2d(pooled, 3, 2, 1), F::InterpolateOptions().size({12, 12}).mode("bilinear"));
+    fx::sum(y * y).backward();
+    fx::optim::Adam opt(std::vector<fx::Tensor>{w, b, gamma}, fx::optim::AdamOptions(0.01));
+    const double norm = fx::optim::clip_grad_norm_(w, 1.0, 2.0);
+    opt.step();
+    const fx::Tensor r = fx::randn({257}, o);
+    return std::make_pair(
+        std::vector<fx::Tensor>{y.detach().cpu(), w.detach().cpu(), b.detach().cpu(), gamma.detach().cpu(), r.cpu()},
+        norm);
+  };
+  const auto [ref, ref_norm] = step();
+  fx::cuda::Stream s = fx::cuda::Stream::create(kGpu.index());
+  std::vector<fx::Tensor> got;
+  double got_norm = 0;
+  {
+    fx::cuda::StreamGuard g(s);
+    std::tie(got, got_norm) = step();
+    s.synchronize();
+  }
+  EXPECT_NEAR(got_norm, ref_norm, 1e-10 * ref_norm);
+  for (size_t i = 0; i < ref.size(); ++i) EXPECT_TRUE(fxtest::tensors_close(got[i], ref[i], 1e-10, 1e-12)) << i;
 }
