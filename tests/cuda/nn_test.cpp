@@ -181,6 +181,23 @@ TEST(CudaNn, ConvEmptyBatchAndTf32) {
   EXPECT_TRUE(fxtest::tensors_close(yg.cpu(), F::conv2d(xc, wc, fx::Tensor(), 1, 1), 2e-2, 5e-2));
 }
 
+// Contiguous views at an odd element offset: pointers aligned to the element only (not 16 bytes),
+// as cuDNN gets for batch chunks and sliced inputs.
+TEST(CudaNn, ConvOnOffsetViewsMatchesCpu) {
+  FX_SKIP_WITHOUT_GPU();
+  for (fx::DType dt : {fx::kFloat32, fx::kFloat64}) {
+    const fx::Tensor x = uniform({3, 3, 5, 5}, dt), w = uniform({5, 3, 3, 3}, dt), b = uniform({5}, dt);
+    auto run = [](const fx::Tensor& x, const fx::Tensor& w, const fx::Tensor& b) {
+      const fx::Tensor xv = x.narrow(0, 1, 2), wv = w.narrow(0, 1, 4), bv = b.narrow(0, 1, 4);  // offsets 75, 27, 1
+      const fx::Tensor y = F::conv2d(xv, wv, bv, 1, 1);                                         // (2, 4, 5, 5)
+      return std::vector<fx::Tensor>{
+          y, F::conv_transpose2d(y.narrow(1, 1, 3).narrow(0, 1, 1), wv.narrow(0, 1, 3), bv.narrow(0, 1, 3), 2)};
+    };
+    const auto gpu = run(x.to(kGpu), w.to(kGpu), b.to(kGpu)), cpu = run(x, w, b);
+    for (size_t i = 0; i < cpu.size(); ++i) EXPECT_TRUE(close(gpu[i], cpu[i], kConv)) << fx::dtype_name(dt) << " " << i;
+  }
+}
+
 // ---- pooling ----------------------------------------------------------------------------------------
 
 TEST(CudaNn, MaxPoolMatchesCpu) {
