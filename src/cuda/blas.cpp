@@ -6,6 +6,8 @@
 // fluxion::cuda::set_allow_tf32(true).
 #include <algorithm>
 #include <climits>
+#include <map>
+#include <utility>
 #include <vector>
 
 #include "cuda/cuda_check.h"
@@ -115,6 +117,22 @@ void gemm_call(cublasHandle_t h, cublasOperation_t ta, cublasOperation_t tb, int
         cublasDgemmStridedBatched(h, ta, tb, m, n, k, &alpha, a, lda, sa, b, ldb, sb, &beta, c, ldc, sc, count));
 }
 
+// cublasSetStream puts a handle back on its default workspace, which a GEMM still running on
+// another stream may be using (a thread that switches streams, a handle recycled to another
+// thread). So each (handle, stream) pair gets its own workspace from the caching allocator,
+// allocated on that stream, as PyTorch does: 32 MiB on Hopper and newer, 8 MiB before.
+void set_workspace(cublasHandle_t h, int dev, cudaStream_t s) {
+  thread_local std::map<std::pair<cublasHandle_t, cudaStream_t>, Tensor> workspaces;
+  Tensor& w = workspaces[{h, s}];
+  if (!w.defined()) {
+    int major = 0;
+    FX_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev));
+    const int64_t bytes = major >= 9 ? (int64_t{32} << 20) : (int64_t{8} << 20);
+    w = empty({bytes}, TensorOptions(kUInt8).device(Device(kCUDA, dev)));
+  }
+  FX_CUBLAS_CHECK(cublasSetWorkspace(h, w.data_ptr(), static_cast<size_t>(w.numel())));
+}
+
 template <class T>
 void gemm_cuda(const GemmParams& p) {
   if (p.m == 0 || p.n == 0) return;
@@ -189,6 +207,7 @@ void gemm_cuda(const GemmParams& p) {
   const ScaleT<T> alpha = static_cast<ScaleT<T>>(p.alpha.to_double());
   const ScaleT<T> beta = static_cast<ScaleT<T>>(p.beta.to_double());
   cublasHandle_t h = cd::cublas_handle(dev);
+  set_workspace(h, dev, s);
   for (int64_t o = 0; o < outer; ++o) {
     int64_t rem = o, offa = 0, offb = 0, offc = 0;
     for (int64_t d = static_cast<int64_t>(bs.size()) - 2; d >= 0; --d) {

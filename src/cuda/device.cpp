@@ -96,7 +96,10 @@ cublasHandle_t cublas_handle(int device) {
     FX_CUBLAS_CHECK(cublasCreate(&h));
   }
   FX_CUBLAS_CHECK(cublasSetStream(h, current_stream(device)));
-  FX_CUBLAS_CHECK(cublasSetMathMode(h, g_allow_tf32.load() ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
+  // 16-bit products accumulate in float32 all the way (no reduced-precision split-K reductions).
+  const int mode = (g_allow_tf32.load() ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH) |
+                   CUBLAS_MATH_DISALLOW_REDUCED_PRECISION_REDUCTION;
+  FX_CUBLAS_CHECK(cublasSetMathMode(h, static_cast<cublasMath_t>(mode)));
   return h;
 }
 
