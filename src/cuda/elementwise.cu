@@ -390,6 +390,7 @@ bool unary_supported(Ty t, UOp op) {
     case Ty::F16:
     case Ty::BF16: return op != UOp::BitwiseNot && op < UOp::kCount;
     case Ty::I64:
+    case Ty::I32:
       return op == UOp::Neg || op == UOp::Abs || op == UOp::Sign || op == UOp::Square || op == UOp::Relu ||
              op == UOp::BitwiseNot || op == UOp::Clamp || op == UOp::Hardtanh || op == UOp::PowScalar ||
              op == UOp::Floor || op == UOp::Ceil || op == UOp::Trunc || op == UOp::Round;
@@ -433,6 +434,12 @@ __device__ T binary_int(const BinaryArgs& p, T a, T b) {
     case BOp::Maximum: return a > b ? a : b;
     case BOp::Minimum: return a < b ? a : b;
     case BOp::Pow: return pow_int(a, b);
+    // A zero divisor is rejected on the host before the launch; the guard only keeps a kernel
+    // from ever dividing by zero.
+    case BOp::DivTrunc: return b == T(0) ? T(0) : div_trunc_int(a, b);
+    case BOp::DivFloor: return b == T(0) ? T(0) : div_floor_int(a, b);
+    case BOp::Fmod: return b == T(0) ? T(0) : fmod_int(a, b);
+    case BOp::Remainder: return b == T(0) ? T(0) : remainder_int(a, b);
     case BOp::BitAnd: return static_cast<T>(a & b);
     case BOp::BitOr: return static_cast<T>(a | b);
     case BOp::BitXor: return static_cast<T>(a ^ b);
@@ -491,8 +498,10 @@ bool binary_supported(Ty t, BOp op) {
     case Ty::F16:
     case Ty::BF16: return op != BOp::BitAnd && op != BOp::BitOr && op != BOp::BitXor && op < BOp::kCount;
     case Ty::I64:
+    case Ty::I32:
       return op == BOp::Add || op == BOp::Sub || op == BOp::Mul || op == BOp::Maximum || op == BOp::Minimum ||
-             op == BOp::Pow || op == BOp::BitAnd || op == BOp::BitOr || op == BOp::BitXor;
+             op == BOp::Pow || op == BOp::BitAnd || op == BOp::BitOr || op == BOp::BitXor || op == BOp::DivTrunc ||
+             op == BOp::DivFloor || op == BOp::Fmod || op == BOp::Remainder;
     case Ty::Bool:
       return op == BOp::Add || op == BOp::Mul || op == BOp::Minimum || op == BOp::BitAnd || op == BOp::Maximum ||
              op == BOp::BitOr || op == BOp::BitXor;
@@ -674,6 +683,7 @@ void unary(const Strided<2>& it, int64_t n, Ty t, const UnaryArgs& a, cudaStream
     case Ty::F32: return launch_map1<float, float>(it, n, UnaryF<float>{a}, s);
     case Ty::F64: return launch_map1<double, double>(it, n, UnaryF<double>{a}, s);
     case Ty::I64: return launch_map1<int64_t, int64_t>(it, n, UnaryF<int64_t>{a}, s);
+    case Ty::I32: return launch_map1<int32_t, int32_t>(it, n, UnaryF<int32_t>{a}, s);
     case Ty::Bool: return launch_map1<bool, bool>(it, n, UnaryF<bool>{a}, s);
     case Ty::F16: return launch_map1<Half, Half>(it, n, UnaryF<Half>{a}, s);
     case Ty::BF16: return launch_map1<BFloat16, BFloat16>(it, n, UnaryF<BFloat16>{a}, s);
@@ -688,6 +698,7 @@ void binary(const Strided<3>& it, int64_t n, Ty t, const BinaryArgs& a, cudaStre
     case Ty::F32: return binary_typed<float>(it, n, a, s);
     case Ty::F64: return binary_typed<double>(it, n, a, s);
     case Ty::I64: return binary_typed<int64_t>(it, n, a, s);
+    case Ty::I32: return binary_typed<int32_t>(it, n, a, s);
     case Ty::Bool: return binary_typed<bool>(it, n, a, s);
     case Ty::F16: return binary_typed<Half>(it, n, a, s);
     case Ty::BF16: return binary_typed<BFloat16>(it, n, a, s);
@@ -700,6 +711,7 @@ void compare(const Strided<3>& it, int64_t n, Ty t, const CompareArgs& a, cudaSt
     case Ty::F32: return compare_typed<float>(it, n, a, s);
     case Ty::F64: return compare_typed<double>(it, n, a, s);
     case Ty::I64: return compare_typed<int64_t>(it, n, a, s);
+    case Ty::I32: return compare_typed<int32_t>(it, n, a, s);
     case Ty::Bool: return compare_typed<bool>(it, n, a, s);
     case Ty::F16: return compare_typed<Half>(it, n, a, s);
     case Ty::BF16: return compare_typed<BFloat16>(it, n, a, s);
@@ -712,6 +724,7 @@ void predicate(const Strided<2>& it, int64_t n, Ty t, POp op, cudaStream_t s) {
     case Ty::F32: return launch_map1<bool, float>(it, n, PredicateF<float>{op}, s);
     case Ty::F64: return launch_map1<bool, double>(it, n, PredicateF<double>{op}, s);
     case Ty::I64: return launch_map1<bool, int64_t>(it, n, PredicateF<int64_t>{op}, s);
+    case Ty::I32: return launch_map1<bool, int32_t>(it, n, PredicateF<int32_t>{op}, s);
     case Ty::Bool: return launch_map1<bool, bool>(it, n, PredicateF<bool>{op}, s);
     case Ty::F16: return launch_map1<bool, Half>(it, n, PredicateF<Half>{op}, s);
     case Ty::BF16: return launch_map1<bool, BFloat16>(it, n, PredicateF<BFloat16>{op}, s);
@@ -737,6 +750,7 @@ void where(const Strided<4>& it, int64_t n, Ty t, cudaStream_t s) {
     case Ty::F32: return launch_map3<float, bool, float, float>(it, n, WhereF<float>{}, s);
     case Ty::F64: return launch_map3<double, bool, double, double>(it, n, WhereF<double>{}, s);
     case Ty::I64: return launch_map3<int64_t, bool, int64_t, int64_t>(it, n, WhereF<int64_t>{}, s);
+    case Ty::I32: return launch_map3<int32_t, bool, int32_t, int32_t>(it, n, WhereF<int32_t>{}, s);
     case Ty::Bool: return launch_map3<bool, bool, bool, bool>(it, n, WhereF<bool>{}, s);
     case Ty::F16: return launch_map3<Half, bool, Half, Half>(it, n, WhereF<Half>{}, s);
     case Ty::BF16: return launch_map3<BFloat16, bool, BFloat16, BFloat16>(it, n, WhereF<BFloat16>{}, s);

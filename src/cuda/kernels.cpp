@@ -112,9 +112,46 @@ void unary_cuda(const Tensor& out, const Tensor& x, UnaryOp op, const UnaryParam
   kern::unary(cd::strided_of<2>({&out, &x}), out.numel(), ty_of(out.dtype(), "unary op"), a, cd::current_stream(dev));
 }
 
+void compare_cuda(const Tensor& out, const Tensor& a, const Tensor& b, CompareOp op, const CompareParams& p);
+
+// Integer division and modulo: the CPU kernel throws on a zero divisor, a GPU kernel cannot, so
+// the divisor is checked first (a compare, an any-reduction and a one-byte read-back).
+void check_no_zero_divisor(const Tensor& divisor, const Scalar& number, const char* what) {
+  bool zero = false;
+  if (!divisor.defined()) {
+    zero = number.to_double() == 0;
+  } else {
+    const Tensor is_zero = empty(divisor.sizes(), TensorOptions(kBool).device(divisor.device()));
+    CompareParams cp;
+    cp.scalar = 0;
+    compare_cuda(is_zero, divisor, Tensor(), CompareOp::Eq, cp);
+    Shape dims, ones;
+    for (int64_t d = 0; d < divisor.dim(); ++d) {
+      dims.push_back(d);
+      ones.push_back(1);
+    }
+    const Tensor any = empty(ones, TensorOptions(kBool).device(divisor.device()));
+    any_kernel.get(DeviceType::CUDA, kBool)(any, is_zero, dims, 0.0);
+    zero = any.item<bool>();
+  }
+  FX_CHECK(!zero, what, ": integer division by zero (ZeroDivisionError)");
+}
+
+const char* integer_division_name(DType dt, BinaryOp op) {
+  if (is_floating_point(dt) || dt == kBool) return nullptr;
+  switch (op) {
+    case BinaryOp::DivTrunc:
+    case BinaryOp::DivFloor: return "div";
+    case BinaryOp::Fmod: return "fmod";
+    case BinaryOp::Remainder: return "remainder";
+    default: return nullptr;
+  }
+}
+
 void binary_cuda(const Tensor& out, const Tensor& a, const Tensor& b, BinaryOp op, const BinaryParams& p) {
   const int dev = cd::common_cuda_device({&out, &a, &b}, "binary op");
   if (out.numel() == 0) return;
+  if (const char* what = integer_division_name(out.dtype(), op)) check_no_zero_divisor(b, p.scalar, what);
   kern::BinaryArgs args;
   args.op = static_cast<int>(op);
   args.alpha = p.alpha.to_double();
@@ -323,24 +360,29 @@ FX_CUDA_REG(copy_kernel, Bool, &copy_cuda);
 FX_CUDA_REG(unary_kernel, Float32, &unary_cuda);
 FX_CUDA_REG(unary_kernel, Float64, &unary_cuda);
 FX_CUDA_REG(unary_kernel, Int64, &unary_cuda);
+FX_CUDA_REG(unary_kernel, Int32, &unary_cuda);
 FX_CUDA_REG(unary_kernel, Bool, &unary_cuda);
 FX_CUDA_REG(binary_kernel, Float32, &binary_cuda);
 FX_CUDA_REG(binary_kernel, Float64, &binary_cuda);
 FX_CUDA_REG(binary_kernel, Int64, &binary_cuda);
+FX_CUDA_REG(binary_kernel, Int32, &binary_cuda);
 FX_CUDA_REG(binary_kernel, Bool, &binary_cuda);
 FX_CUDA_REG(compare_kernel, Float32, &compare_cuda);
 FX_CUDA_REG(compare_kernel, Float64, &compare_cuda);
 FX_CUDA_REG(compare_kernel, Int64, &compare_cuda);
+FX_CUDA_REG(compare_kernel, Int32, &compare_cuda);
 FX_CUDA_REG(compare_kernel, Bool, &compare_cuda);
 FX_CUDA_REG(predicate_kernel, Float32, &predicate_cuda);
 FX_CUDA_REG(predicate_kernel, Float64, &predicate_cuda);
 FX_CUDA_REG(predicate_kernel, Int64, &predicate_cuda);
+FX_CUDA_REG(predicate_kernel, Int32, &predicate_cuda);
 FX_CUDA_REG(predicate_kernel, Bool, &predicate_cuda);
 FX_CUDA_REG(ternary_kernel, Float32, &ternary_cuda);
 FX_CUDA_REG(ternary_kernel, Float64, &ternary_cuda);
 FX_CUDA_REG(where_kernel, Float32, &where_cuda);
 FX_CUDA_REG(where_kernel, Float64, &where_cuda);
 FX_CUDA_REG(where_kernel, Int64, &where_cuda);
+FX_CUDA_REG(where_kernel, Int32, &where_cuda);
 FX_CUDA_REG(where_kernel, Bool, &where_cuda);
 FX_CUDA_REG(softmax_kernel, Float32, &softmax_cuda<false>);
 FX_CUDA_REG(softmax_kernel, Float64, &softmax_cuda<false>);
