@@ -250,6 +250,7 @@ void convert_from(const Strided<2>& it, int64_t n, Ty src, cudaStream_t s) {
     case Ty::Bool: return launch_map1<D, bool>(it, n, ConvertF<D, bool>{}, s);
     case Ty::F16: return launch_map1<D, Half>(it, n, ConvertF<D, Half>{}, s);
     case Ty::BF16: return launch_map1<D, BFloat16>(it, n, ConvertF<D, BFloat16>{}, s);
+    default: FX_FAIL("copy: unsupported source element type");
   }
 }
 
@@ -423,6 +424,22 @@ __device__ T binary_float(const BinaryArgs& p, T a, T b) {
   }
 }
 
+// Integer division and modulo, out of line: 64-bit division is a long software routine on the
+// GPU, and inlined into every (unrolled) binary kernel it multiplied this file's compile time
+// by ten. A zero divisor is rejected on the host before the launch; the guard only keeps a
+// kernel from ever dividing by zero.
+template <class T>
+__device__ __noinline__ T int_division(BOp op, T a, T b) {
+  using namespace ::fluxion::kernels::math;  // NOLINT
+  if (b == T(0)) return T(0);
+  switch (op) {
+    case BOp::DivTrunc: return div_trunc_int(a, b);
+    case BOp::DivFloor: return div_floor_int(a, b);
+    case BOp::Fmod: return fmod_int(a, b);
+    default: return remainder_int(a, b);
+  }
+}
+
 template <class T>
 __device__ T binary_int(const BinaryArgs& p, T a, T b) {
   using namespace ::fluxion::kernels::math;  // NOLINT
@@ -434,12 +451,10 @@ __device__ T binary_int(const BinaryArgs& p, T a, T b) {
     case BOp::Maximum: return a > b ? a : b;
     case BOp::Minimum: return a < b ? a : b;
     case BOp::Pow: return pow_int(a, b);
-    // A zero divisor is rejected on the host before the launch; the guard only keeps a kernel
-    // from ever dividing by zero.
-    case BOp::DivTrunc: return b == T(0) ? T(0) : div_trunc_int(a, b);
-    case BOp::DivFloor: return b == T(0) ? T(0) : div_floor_int(a, b);
-    case BOp::Fmod: return b == T(0) ? T(0) : fmod_int(a, b);
-    case BOp::Remainder: return b == T(0) ? T(0) : remainder_int(a, b);
+    case BOp::DivTrunc:
+    case BOp::DivFloor:
+    case BOp::Fmod:
+    case BOp::Remainder: return int_division(static_cast<BOp>(p.op), a, b);
     case BOp::BitAnd: return static_cast<T>(a & b);
     case BOp::BitOr: return static_cast<T>(a | b);
     case BOp::BitXor: return static_cast<T>(a ^ b);
@@ -636,6 +651,8 @@ const char* ty_name(Ty t) {
     case Ty::Bool: return "bool";
     case Ty::F16: return "float16";
     case Ty::BF16: return "bfloat16";
+    case Ty::I8: return "int8";
+    case Ty::U8: return "uint8";
   }
   return "?";
 }
@@ -664,7 +681,47 @@ void copy_same(const Strided<2>& it, int64_t n, int elem_size, cudaStream_t s) {
   }
 }
 
+// int8/uint8 (images, quantised data) convert to and from the four wide types only: every other
+// pair would add two kernels per combination to this file's compile time.
+template <class D>
+bool convert_narrow_to(const Strided<2>& it, int64_t n, Ty src, cudaStream_t s) {
+  switch (src) {
+    case Ty::I8: return launch_map1<D, int8_t>(it, n, ConvertF<D, int8_t>{}, s), true;
+    case Ty::U8: return launch_map1<D, uint8_t>(it, n, ConvertF<D, uint8_t>{}, s), true;
+    default: return false;
+  }
+}
+template <class S>
+bool convert_narrow_from(const Strided<2>& it, int64_t n, Ty dst, cudaStream_t s) {
+  switch (dst) {
+    case Ty::I8: return launch_map1<int8_t, S>(it, n, ConvertF<int8_t, S>{}, s), true;
+    case Ty::U8: return launch_map1<uint8_t, S>(it, n, ConvertF<uint8_t, S>{}, s), true;
+    default: return false;
+  }
+}
+bool convert_narrow(const Strided<2>& it, int64_t n, Ty dst, Ty src, cudaStream_t s) {
+  const bool narrow_src = src == Ty::I8 || src == Ty::U8, narrow_dst = dst == Ty::I8 || dst == Ty::U8;
+  if (narrow_src == narrow_dst) return false;
+  const Ty wide = narrow_src ? dst : src;
+  switch (wide) {
+    case Ty::F32:
+      return narrow_src ? convert_narrow_to<float>(it, n, src, s) : convert_narrow_from<float>(it, n, dst, s);
+    case Ty::F64:
+      return narrow_src ? convert_narrow_to<double>(it, n, src, s) : convert_narrow_from<double>(it, n, dst, s);
+    case Ty::I64:
+      return narrow_src ? convert_narrow_to<int64_t>(it, n, src, s) : convert_narrow_from<int64_t>(it, n, dst, s);
+    case Ty::I32:
+      return narrow_src ? convert_narrow_to<int32_t>(it, n, src, s) : convert_narrow_from<int32_t>(it, n, dst, s);
+    default: return false;
+  }
+}
+
 void convert(const Strided<2>& it, int64_t n, Ty dst, Ty src, cudaStream_t s) {
+  if (src == Ty::I8 || src == Ty::U8 || dst == Ty::I8 || dst == Ty::U8) {
+    FX_CHECK(convert_narrow(it, n, dst, src, s), "copy: conversion from ", ty_name(src), " to ", ty_name(dst),
+             " is not implemented on CUDA (int8/uint8 convert to and from float32, float64, int64, int32)");
+    return;
+  }
   switch (dst) {
     case Ty::F32: return convert_from<float>(it, n, src, s);
     case Ty::F64: return convert_from<double>(it, n, src, s);
@@ -673,6 +730,7 @@ void convert(const Strided<2>& it, int64_t n, Ty dst, Ty src, cudaStream_t s) {
     case Ty::Bool: return convert_from<bool>(it, n, src, s);
     case Ty::F16: return convert_from<Half>(it, n, src, s);
     case Ty::BF16: return convert_from<BFloat16>(it, n, src, s);
+    default: FX_FAIL("copy: unsupported destination element type");
   }
 }
 

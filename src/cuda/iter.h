@@ -22,6 +22,8 @@ inline std::optional<kern::Ty> to_ty(DType dt) {
     case DType::Bool: return kern::Ty::Bool;
     case DType::Float16: return kern::Ty::F16;
     case DType::BFloat16: return kern::Ty::BF16;
+    case DType::Int8: return kern::Ty::I8;
+    case DType::UInt8: return kern::Ty::U8;
     default: return std::nullopt;
   }
 }

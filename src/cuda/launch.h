@@ -11,9 +11,10 @@
 namespace fluxion::cuda::kern {
 
 /// Element types the CUDA kernels are instantiated for.
-/// F16/BF16 (fluxion::Half / BFloat16) are computed in float by the elementwise kernels; the
-/// other launchers are only reached for the types their tables register.
-enum class Ty : int8_t { F32, F64, I64, I32, Bool, F16, BF16 };
+/// F16/BF16 (fluxion::Half / BFloat16) are computed in float by the elementwise kernels; I8/U8
+/// only convert (to and from f32, f64, i64, i32). The other launchers are only reached for the
+/// types their tables register, and fail loudly on others.
+enum class Ty : int8_t { F32, F64, I64, I32, Bool, F16, BF16, I8, U8 };
 
 /// Mirrors of the op enums of kernels/pointwise_kernels.h (which nvcc does not see); kernels.cpp
 /// static_asserts that every value matches.

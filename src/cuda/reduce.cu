@@ -129,6 +129,7 @@ void sum_rows(const void* in, void* out, int64_t rows, int64_t cols, Ty in_t, do
     case Ty::Bool:
       return sum_typed<bool, long long, int64_t>(static_cast<const bool*>(in), static_cast<int64_t*>(out), rows, cols,
                                                  scale, static_cast<long long*>(scratch), s);
+    default: FX_FAIL("sum: not implemented on CUDA for this element type");
   }
 }
 

@@ -57,4 +57,16 @@ TEST(CudaInteger, ZeroDivisorIsAnError) {
   }
 }
 
+// uint8 images and int8 data convert on the device (to and from float32/64, int64, int32).
+TEST(CudaInteger, Int8AndUInt8Convert) {
+  FX_SKIP_WITHOUT_GPU();
+  const fx::Tensor img = fx::randint(0, 256, {3, 5, 7}).to(fx::kUInt8);
+  EXPECT_TRUE(matches_cpu(img.to(kGpu).to(fx::kFloat32) / 255, img.to(fx::kFloat32) / 255));
+  const fx::Tensor i8 = fx::randint(-128, 128, {40}).to(fx::kInt8);
+  for (fx::DType wide : {fx::kFloat64, fx::kInt64, fx::kInt32})
+    EXPECT_TRUE(matches_cpu(i8.to(kGpu).to(wide).to(fx::kInt8), i8)) << fx::dtype_name(wide);
+  EXPECT_TRUE(matches_cpu(fx::full({4}, 200.0).to(kGpu).to(fx::kUInt8), fx::full({4}, 200.0).to(fx::kUInt8)));
+  EXPECT_THROW(img.to(kGpu).to(fx::kFloat16), fx::Error);  // not among the four wide types
+}
+
 }  // namespace
