@@ -88,7 +88,8 @@ AdvancedIndex make_advanced_index(const Tensor& x, const std::vector<Tensor>& in
   std::vector<int64_t> orig;  // index of the user's entry each dim came from (for messages)
   for (size_t i = 0; i < indices.size(); ++i) {
     // CPU index tensors go to x's device, as in PyTorch (x_cuda[cpu_indices]).
-    const Tensor t = indices[i].defined() && indices[i].is_cpu() && !x.is_cpu() ? indices[i].to(x.device()) : indices[i];
+    const Tensor t =
+        indices[i].defined() && indices[i].is_cpu() && !x.is_cpu() ? indices[i].to(x.device()) : indices[i];
     if (!t.defined()) {
       idx.emplace_back();
       continue;

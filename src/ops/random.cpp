@@ -235,8 +235,7 @@ Tensor bernoulli(const Tensor& p, Generator* gen) {
                " at flat index ", i);
   } else if (pd.numel() > 0) {  // on a device: two reductions instead of a copy to the host
     const double lo = amin(pd).item<double>(), hi = amax(pd).item<double>();
-    FX_CHECK(lo >= 0 && hi <= 1, "bernoulli: expected all probabilities in [0, 1], got values in [", lo, ", ", hi,
-             "]");
+    FX_CHECK(lo >= 0 && hi <= 1, "bernoulli: expected all probabilities in [0, 1], got values in [", lo, ", ", hi, "]");
   }
   Tensor out = empty(p.sizes(), p.options());
   auto [seed, off] = draw_counters(gen, kernels::rnd::counters_for(out.numel(), true));

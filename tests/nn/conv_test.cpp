@@ -356,8 +356,8 @@ TEST(ConvTranspose, OutputPaddingAtLeastStrideHasExactGradients) {
   const auto opts = fx::TensorOptions(fx::kFloat64).requires_grad(true);
   const fx::Tensor x = fx::randn({2, 3, 4, 5}, opts), w = fx::randn({3, 2, 3, 2}, opts);
   auto f = [](const fx::TensorList& in) {
-    return fx::TensorList{fx::nn::functional::conv_transpose2d(in[0], in[1], fx::Tensor(), {2, 1}, {1, 0}, {2, 1}, 1,
-                                                               {3, 2})};
+    return fx::TensorList{
+        fx::nn::functional::conv_transpose2d(in[0], in[1], fx::Tensor(), {2, 1}, {1, 0}, {2, 1}, 1, {3, 2})};
   };
   // H: (4-1)*2 - 2*1 + 3*(3-1) + 2 + 1 = 13; W: (5-1)*1 + 2*(2-1) + 1 + 1 = 8.
   EXPECT_EQ(f({x, w})[0].sizes(), fx::Shape({2, 2, 13, 8}));

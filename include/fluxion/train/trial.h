@@ -163,8 +163,8 @@ class Trial {
   /// Trains for epochs [start_epoch(), epochs) (start_epoch() is 0 unless resumed), validating on
   /// `val` after each epoch. fit, evaluate and predict move each batch (data and target) to the
   /// device of the model's parameters first (asynchronously when the loader pins memory), so a
-  /// model moved with `model->to(device)` trains with no other change. Throws fluxion::Error after on_fit_end when a callback failed the run
-  /// (e.g. a non-finite loss).
+  /// model moved with `model->to(device)` trains with no other change. Throws fluxion::Error after on_fit_end when a
+  /// callback failed the run (e.g. a non-finite loss).
   void fit(const Loader& train, int64_t epochs);
   void fit(const Loader& train, int64_t epochs, const Loader& val);
   /// Metrics of the model over `loader` (eval mode, no gradients); keys get `prefix` ("val_").
