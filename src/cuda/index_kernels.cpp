@@ -11,6 +11,7 @@
 #include "cuda/cuda_check.h"
 #include "cuda/index_launch.h"
 #include "cuda/iter.h"
+#include "cuda/rows.h"
 #include "fluxion/ops/creation.h"
 #include "kernels/cpu/copy.h"
 #include "kernels/index_kernels.h"
@@ -27,15 +28,7 @@ static_assert(static_cast<int>(PutMode::Mul) == static_cast<int>(kern::PutOp::Mu
 static_assert(static_cast<int>(PutMode::Max) == static_cast<int>(kern::PutOp::Max));
 static_assert(static_cast<int>(PutMode::Min) == static_cast<int>(kern::PutOp::Min));
 
-kern::Ty ty_of(DType dt, const char* what) {
-  auto t = cd::to_ty(dt);
-  FX_CHECK(t.has_value(), what, ": not implemented on CUDA for dtype ", dtype_name(dt));
-  return *t;
-}
-
-Tensor scratch_buffer(size_t bytes, Device dev) {
-  return bytes ? empty({static_cast<int64_t>(bytes)}, TensorOptions(kUInt8).device(dev)) : Tensor();
-}
+using cd::scratch_buffer;
 
 Tensor view_of(const Tensor& t, const Shape& sizes, const Shape& strides) {
   return Tensor(std::make_shared<TensorImpl>(t.impl()->storage(), t.storage_offset(), sizes, strides, t.dtype()));
@@ -102,7 +95,7 @@ void index_gather_cuda(const Tensor& out, const Tensor& src, const Tensor& off) 
 void index_put_cuda(const Tensor& self, const Tensor& values, const Tensor& off, PutMode mode) {
   const int dev = cd::common_cuda_device({&self, &values, &off}, "index_put");
   if (self.numel() == 0) return;
-  const kern::Ty t = ty_of(self.dtype(), "index_put");
+  const kern::Ty t = cd::to_ty(self.dtype());
   cd::SetDevice guard(dev);
   kern::index_put(cd::strided_of<3>({&self, &values, &off}), self.numel(), t, static_cast<kern::PutOp>(mode),
                   cd::current_stream(dev));
@@ -112,7 +105,7 @@ void index_put_cuda(const Tensor& self, const Tensor& values, const Tensor& off,
 
 Tensor nonzero_cuda(const Tensor& x) {
   const int dev = cd::common_cuda_device({&x}, "nonzero");
-  const kern::Ty t = ty_of(x.dtype(), "nonzero");
+  const kern::Ty t = cd::to_ty(x.dtype());
   const int64_t n = x.numel(), nd = x.dim();
   FX_CHECK(nd <= 16, "nonzero: at most 16 dimensions are supported on CUDA (got ", nd, ")");
   const int64_t chunks = (n + kern::kNonzeroChunk - 1) / kern::kNonzeroChunk;
@@ -165,7 +158,7 @@ struct Sorted {
 // values/indices when both already are dense with dim last.
 Sorted sort_into(const Tensor& x, int64_t dim, bool descending, const Tensor& values, const Tensor& indices,
                  bool want_values, int dev) {
-  const kern::Ty t = ty_of(x.dtype(), "sort");
+  const kern::Ty t = cd::to_ty(x.dtype());
   const Tensor xl = packed(dim_last(x, dim));
   const int64_t n = xl.sizes().back(), rows = n == 0 ? 0 : xl.numel() / n;
   Sorted r;
@@ -212,7 +205,7 @@ void topk_cuda(const Tensor& values, const Tensor& indices, const Tensor& x, int
 void searchsorted_cuda(const Tensor& out, const Tensor& seq, const Tensor& values, bool right) {
   const int dev = cd::common_cuda_device({&out, &seq, &values}, "searchsorted");
   if (out.numel() == 0) return;
-  const kern::Ty t = ty_of(values.dtype(), "searchsorted");
+  const kern::Ty t = cd::to_ty(values.dtype());
   FX_CHECK(out.is_contiguous() && seq.is_contiguous() && values.is_contiguous(),
            "searchsorted: the CUDA kernel expects contiguous tensors");
   cd::SetDevice guard(dev);
@@ -223,7 +216,7 @@ void searchsorted_cuda(const Tensor& out, const Tensor& seq, const Tensor& value
 // unique on the device (sort.cu): one synchronisation to learn the number of groups.
 UniqueResult unique_cuda(const Tensor& rows) {
   const int dev = cd::common_cuda_device({&rows}, "unique");
-  const kern::Ty t = ty_of(rows.dtype(), "unique");
+  const kern::Ty t = cd::to_ty(rows.dtype());
   FX_CHECK(rows.dim() == 2 && rows.is_contiguous(), "unique: the CUDA kernel expects a contiguous (n, m) tensor");
   const int64_t n = rows.sizes()[0], m = rows.sizes()[1];
   cd::SetDevice guard(dev);

@@ -4,7 +4,6 @@
 
 #include <array>
 #include <cstdint>
-#include <optional>
 
 #include "cuda/context.h"
 #include "cuda/launch.h"
@@ -13,7 +12,9 @@
 
 namespace fluxion::cuda::detail {
 
-inline std::optional<kern::Ty> to_ty(DType dt) {
+/// The launchers' element type of a dtype (every dtype has one; each launcher rejects the types
+/// it has no code for).
+inline kern::Ty to_ty(DType dt) {
   switch (dt) {
     case DType::Float32: return kern::Ty::F32;
     case DType::Float64: return kern::Ty::F64;
@@ -24,8 +25,8 @@ inline std::optional<kern::Ty> to_ty(DType dt) {
     case DType::BFloat16: return kern::Ty::BF16;
     case DType::Int8: return kern::Ty::I8;
     case DType::UInt8: return kern::Ty::U8;
-    default: return std::nullopt;
   }
+  FX_FAIL("CUDA: unknown dtype ", static_cast<int>(dt));
 }
 
 /// Operands of one kernel: sizes shared by all, element strides and element size per operand.

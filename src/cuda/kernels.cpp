@@ -5,6 +5,7 @@
 
 #include "cuda/cuda_check.h"
 #include "cuda/iter.h"
+#include "cuda/rows.h"
 #include "cuda/via_f32.h"
 #include "fluxion/ops/creation.h"
 #include "kernels/cpu/copy.h"
@@ -47,12 +48,6 @@ FX_T(Addcmul); FX_T(Addcdiv); FX_T(Lerp); FX_T(kCount);
 #undef FX_SAME_OP
 // clang-format on
 
-kern::Ty ty_of(DType dt, const char* what) {
-  auto t = cd::to_ty(dt);
-  FX_CHECK(t.has_value(), what, ": not implemented on CUDA for dtype ", dtype_name(dt));
-  return *t;
-}
-
 // ---- fill / copy ----------------------------------------------------------------------------
 
 void fill_cuda(const Tensor& dst, const Scalar& v) {
@@ -87,10 +82,7 @@ void copy_cuda(const Tensor& dst, const Tensor& src) {
     kern::copy_same(cd::strided_of<2>({&dst, &src}), dst.numel(), static_cast<int>(dst.element_size()), s);
     return;
   }
-  const auto dt = cd::to_ty(dst.dtype()), st = cd::to_ty(src.dtype());
-  FX_CHECK(dt && st, "copy: conversion from ", dtype_name(src.dtype()), " to ", dtype_name(dst.dtype()),
-           " is not implemented on CUDA (supported: float32, float64, float16, bfloat16, int64, int32, bool)");
-  kern::convert(cd::strided_of<2>({&dst, &src}), dst.numel(), *dt, *st, s);
+  kern::convert(cd::strided_of<2>({&dst, &src}), dst.numel(), cd::to_ty(dst.dtype()), cd::to_ty(src.dtype()), s);
 }
 
 // ---- elementwise ----------------------------------------------------------------------------
@@ -109,7 +101,7 @@ void unary_cuda(const Tensor& out, const Tensor& x, UnaryOp op, const UnaryParam
   a.is0 = p.s0.is_bool() ? p.s0.to_bool() : p.s0.to_int();
   a.is1 = p.s1.is_bool() ? p.s1.to_bool() : p.s1.to_int();
   cd::SetDevice guard(dev);
-  kern::unary(cd::strided_of<2>({&out, &x}), out.numel(), ty_of(out.dtype(), "unary op"), a, cd::current_stream(dev));
+  kern::unary(cd::strided_of<2>({&out, &x}), out.numel(), cd::to_ty(out.dtype()), a, cd::current_stream(dev));
 }
 
 void compare_cuda(const Tensor& out, const Tensor& a, const Tensor& b, CompareOp op, const CompareParams& p);
@@ -162,7 +154,7 @@ void binary_cuda(const Tensor& out, const Tensor& a, const Tensor& b, BinaryOp o
   const Tensor& t = a.defined() ? a : b;  // with a number operand: the tensor goes in slot 1
   const kern::Strided<3> it = args.scalar_side ? cd::strided_of<3>({&out, &t, &t}) : cd::strided_of<3>({&out, &a, &b});
   cd::SetDevice guard(dev);
-  kern::binary(it, out.numel(), ty_of(out.dtype(), "binary op"), args, cd::current_stream(dev));
+  kern::binary(it, out.numel(), cd::to_ty(out.dtype()), args, cd::current_stream(dev));
 }
 
 void compare_cuda(const Tensor& out, const Tensor& a, const Tensor& b, CompareOp op, const CompareParams& p) {
@@ -178,14 +170,14 @@ void compare_cuda(const Tensor& out, const Tensor& a, const Tensor& b, CompareOp
   args.equal_nan = p.equal_nan;
   const kern::Strided<3> it = args.has_scalar ? cd::strided_of<3>({&out, &a, &a}) : cd::strided_of<3>({&out, &a, &b});
   cd::SetDevice guard(dev);
-  kern::compare(it, out.numel(), ty_of(a.dtype(), "compare op"), args, cd::current_stream(dev));
+  kern::compare(it, out.numel(), cd::to_ty(a.dtype()), args, cd::current_stream(dev));
 }
 
 void predicate_cuda(const Tensor& out, const Tensor& x, PredicateOp op) {
   const int dev = cd::common_cuda_device({&out, &x}, "predicate");
   if (out.numel() == 0) return;
   cd::SetDevice guard(dev);
-  kern::predicate(cd::strided_of<2>({&out, &x}), out.numel(), ty_of(x.dtype(), "predicate"), static_cast<kern::POp>(op),
+  kern::predicate(cd::strided_of<2>({&out, &x}), out.numel(), cd::to_ty(x.dtype()), static_cast<kern::POp>(op),
                   cd::current_stream(dev));
 }
 
@@ -194,58 +186,26 @@ void ternary_cuda(const Tensor& out, const Tensor& a, const Tensor& b, const Ten
   const int dev = cd::common_cuda_device({&out, &a, &b, &c}, "ternary op");
   if (out.numel() == 0) return;
   cd::SetDevice guard(dev);
-  kern::ternary(cd::strided_of<4>({&out, &a, &b, &c}), out.numel(), ty_of(out.dtype(), "ternary op"),
-                static_cast<kern::TOp>(op), value.to_double(), cd::current_stream(dev));
+  kern::ternary(cd::strided_of<4>({&out, &a, &b, &c}), out.numel(), cd::to_ty(out.dtype()), static_cast<kern::TOp>(op),
+                value.to_double(), cd::current_stream(dev));
 }
 
 void where_cuda(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
   const int dev = cd::common_cuda_device({&out, &cond, &a, &b}, "where");
   if (out.numel() == 0) return;
   cd::SetDevice guard(dev);
-  kern::where(cd::strided_of<4>({&out, &cond, &a, &b}), out.numel(), ty_of(out.dtype(), "where"),
-              cd::current_stream(dev));
+  kern::where(cd::strided_of<4>({&out, &cond, &a, &b}), out.numel(), cd::to_ty(out.dtype()), cd::current_stream(dev));
 }
 
 // ---- sum / mean -----------------------------------------------------------------------------
 
-// The reduced dims of `in` permuted last and packed into a contiguous rows x cols buffer (`in`
-// itself when it already is one).
-struct Rows {
-  Tensor packed;
-  int64_t rows = 1, cols = 1;
-};
-Rows pack_rows(const Tensor& in, const Shape& dims) {
-  std::vector<bool> reduced(static_cast<size_t>(in.dim()), false);
-  for (int64_t d : dims) reduced[static_cast<size_t>(d)] = true;
-  Rows r;
-  Shape sizes, strides;
-  for (int pass = 0; pass < 2; ++pass)
-    for (int64_t d = 0; d < in.dim(); ++d)
-      if (reduced[static_cast<size_t>(d)] == (pass == 1)) {
-        sizes.push_back(in.sizes()[d]);
-        strides.push_back(in.strides()[d]);
-        (pass == 1 ? r.cols : r.rows) *= in.sizes()[d];
-      }
-  const Shape dense = contiguous_strides(sizes);
-  bool is_dense = true;
-  for (size_t d = 0; d < sizes.size(); ++d) is_dense = is_dense && (sizes[d] == 1 || strides[d] == dense[d]);
-  r.packed = in;
-  if (!is_dense) {
-    r.packed = empty(sizes, in.options());
-    const Tensor view(
-        std::make_shared<TensorImpl>(in.impl()->storage(), in.storage_offset(), sizes, strides, in.dtype()));
-    copy_cuda(r.packed, view);
-  }
-  return r;
-}
-
-Tensor scratch_buffer(size_t bytes, Device dev) {
-  return bytes ? empty({static_cast<int64_t>(bytes)}, TensorOptions(kUInt8).device(dev)) : Tensor();
-}
+using cd::pack_rows;
+using cd::Rows;
+using cd::scratch_buffer;
 
 void sum_cuda(const Tensor& out, const Tensor& in, const Shape& dims, double scale) {
   const int dev = cd::common_cuda_device({&out, &in}, "sum");
-  const kern::Ty t = ty_of(in.dtype(), "sum");
+  const kern::Ty t = cd::to_ty(in.dtype());
   FX_CHECK(out.is_contiguous(), "sum: the CUDA kernel expects a contiguous output");
   if (out.numel() == 0) return;
   cd::SetDevice guard(dev);
@@ -259,7 +219,7 @@ template <bool kMax>
 void minmax_cuda(const Tensor& out, const Tensor& in, const Shape& dims, double) {
   const char* name = kMax ? "amax" : "amin";
   const int dev = cd::common_cuda_device({&out, &in}, name);
-  const kern::Ty t = ty_of(in.dtype(), name);
+  const kern::Ty t = cd::to_ty(in.dtype());
   FX_CHECK(out.is_contiguous(), name, ": the CUDA kernel expects a contiguous output");
   if (out.numel() == 0) return;
   cd::SetDevice guard(dev);
@@ -273,7 +233,7 @@ template <bool kMax>
 void extreme_dim_cuda(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim) {
   const char* name = kMax ? "max" : "min";
   const int dev = cd::common_cuda_device({&values, &indices, &in}, name);
-  const kern::Ty t = ty_of(in.dtype(), name);
+  const kern::Ty t = cd::to_ty(in.dtype());
   FX_CHECK(indices.is_contiguous() && (!values.defined() || values.is_contiguous()), name,
            ": the CUDA kernel expects contiguous outputs");
   if (indices.numel() == 0) return;
@@ -295,8 +255,7 @@ void softmax_cuda(const Tensor& out, const Tensor& in, int64_t dim) {
   for (int64_t d = dim + 1; d < in.dim(); ++d) inner *= in.sizes()[d];
   const int64_t D = in.dim() == 0 ? 1 : in.sizes()[dim];
   cd::SetDevice guard(dev);
-  kern::softmax(in.data_ptr(), out.data_ptr(), outer, D, inner, ty_of(in.dtype(), "softmax"), kLog,
-                cd::current_stream(dev));
+  kern::softmax(in.data_ptr(), out.data_ptr(), outer, D, inner, cd::to_ty(in.dtype()), kLog, cd::current_stream(dev));
 }
 
 // ---- range fills ------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ void run_step(const Args& a, Launcher launcher, const char* what) {
   if (a.n == 0) return;
   const int dev = device_of(a.param, what);
   cd::SetDevice guard(dev);
-  launcher(a, *cd::to_ty(kDt), cd::current_stream(dev));
+  launcher(a, cd::to_ty(kDt), cd::current_stream(dev));
 }
 
 template <DType kDt>
@@ -74,7 +74,7 @@ void run_multi(const Args* a, int64_t count, Launcher launcher, const char* what
   cd::SetDevice guard(dev);
   const Tensor scratch = empty({static_cast<int64_t>(kern::multi_step_bytes(count))},
                                TensorOptions(kUInt8).device(Device(DeviceType::CUDA, dev)));
-  launcher(a, count, *cd::to_ty(kDt), scratch.data_ptr(), cd::current_stream(dev));
+  launcher(a, count, cd::to_ty(kDt), scratch.data_ptr(), cd::current_stream(dev));
 }
 template <DType kDt>
 void sgd_multi_cuda(const SGDKernelArgs* a, int64_t count) {
@@ -102,7 +102,7 @@ double reduce_to_host(const void* x, const void* y, int64_t n, kern::Ty t, kern:
 
 template <DType kDt>
 double norm_cuda(const void* x, int64_t n, double p) {
-  const kern::Ty t = *cd::to_ty(kDt);
+  const kern::Ty t = cd::to_ty(kDt);
   using R = kern::VecReduce;
   if (std::isinf(p)) {
     if (p < 0 && n == 0) return std::numeric_limits<double>::infinity();
@@ -118,7 +118,7 @@ double norm_cuda(const void* x, int64_t n, double p) {
 template <DType kDt>
 double dot_cuda(const void* x, const void* y, int64_t n) {
   if (n == 0) return 0.0;
-  return reduce_to_host(x, y, n, *cd::to_ty(kDt), kern::VecReduce::Dot, 0);
+  return reduce_to_host(x, y, n, cd::to_ty(kDt), kern::VecReduce::Dot, 0);
 }
 
 template <DType kDt>
@@ -126,7 +126,7 @@ void axpy_cuda(void* y, const void* x, double alpha, int64_t n) {
   if (n == 0) return;
   const int dev = device_of(y, "vector axpy");
   cd::SetDevice guard(dev);
-  kern::vec_axpy(y, x, alpha, n, *cd::to_ty(kDt), false, cd::current_stream(dev));
+  kern::vec_axpy(y, x, alpha, n, cd::to_ty(kDt), false, cd::current_stream(dev));
 }
 
 template <DType kDt>
@@ -134,7 +134,7 @@ void scale_cuda(void* y, const void* x, double alpha, int64_t n) {
   if (n == 0) return;
   const int dev = device_of(y, "vector scale");
   cd::SetDevice guard(dev);
-  kern::vec_axpy(y, x, alpha, n, *cd::to_ty(kDt), true, cd::current_stream(dev));
+  kern::vec_axpy(y, x, alpha, n, cd::to_ty(kDt), true, cd::current_stream(dev));
 }
 
 template <DType kDt>
@@ -142,7 +142,7 @@ void clamp_cuda(void* x, double lo, double hi, int64_t n) {
   if (n == 0) return;
   const int dev = device_of(x, "vector clamp");
   cd::SetDevice guard(dev);
-  kern::vec_clamp(x, lo, hi, n, *cd::to_ty(kDt), cd::current_stream(dev));
+  kern::vec_clamp(x, lo, hi, n, cd::to_ty(kDt), cd::current_stream(dev));
 }
 
 #define FX_CUDA_REG_FLOATING(table, fn)                                            \

@@ -7,6 +7,7 @@
 #include "cuda/cuda_check.h"
 #include "cuda/iter.h"
 #include "cuda/reduce_more_launch.h"
+#include "cuda/rows.h"
 #include "cuda/via_f32.h"
 #include "fluxion/ops/creation.h"
 #include "kernels/cpu/copy.h"
@@ -18,46 +19,9 @@ namespace {
 namespace cd = ::fluxion::cuda::detail;
 namespace kern = ::fluxion::cuda::kern;
 
-kern::Ty ty_of(DType dt, const char* what) {
-  auto t = cd::to_ty(dt);
-  FX_CHECK(t.has_value(), what, ": not implemented on CUDA for dtype ", dtype_name(dt));
-  return *t;
-}
-
-// The reduced dims of `in` permuted last and packed into a contiguous rows x cols buffer (`in`
-// itself when it already is one). A copy of kernels.cpp's pack_rows.
-struct Rows {
-  Tensor packed;
-  int64_t rows = 1, cols = 1;
-};
-Rows pack_rows(const Tensor& in, const Shape& dims) {
-  std::vector<bool> reduced(static_cast<size_t>(in.dim()), false);
-  for (int64_t d : dims) reduced[static_cast<size_t>(d)] = true;
-  Rows r;
-  Shape sizes, strides;
-  for (int pass = 0; pass < 2; ++pass)
-    for (int64_t d = 0; d < in.dim(); ++d)
-      if (reduced[static_cast<size_t>(d)] == (pass == 1)) {
-        sizes.push_back(in.sizes()[d]);
-        strides.push_back(in.strides()[d]);
-        (pass == 1 ? r.cols : r.rows) *= in.sizes()[d];
-      }
-  const Shape dense = contiguous_strides(sizes);
-  bool is_dense = true;
-  for (size_t d = 0; d < sizes.size(); ++d) is_dense = is_dense && (sizes[d] == 1 || strides[d] == dense[d]);
-  r.packed = in;
-  if (!is_dense) {
-    r.packed = empty(sizes, in.options());
-    const Tensor view(
-        std::make_shared<TensorImpl>(in.impl()->storage(), in.storage_offset(), sizes, strides, in.dtype()));
-    copy_kernel.get(DeviceType::CUDA, in.dtype())(r.packed, view);
-  }
-  return r;
-}
-
-Tensor scratch_buffer(size_t bytes, Device dev) {
-  return bytes ? empty({static_cast<int64_t>(bytes)}, TensorOptions(kUInt8).device(dev)) : Tensor();
-}
+using cd::pack_rows;
+using cd::Rows;
+using cd::scratch_buffer;
 
 template <kern::RowOp kOp>
 void reduce_cuda(const Tensor& out, const Tensor& in, const Shape& dims, double arg) {
@@ -65,7 +29,7 @@ void reduce_cuda(const Tensor& out, const Tensor& in, const Shape& dims, double 
                                     "norm", "norm", "norm", "norm",          "logsumexp"};
   const char* name = kNames[static_cast<int>(kOp)];
   const int dev = cd::common_cuda_device({&out, &in}, name);
-  const kern::Ty t = ty_of(in.dtype(), name);
+  const kern::Ty t = cd::to_ty(in.dtype());
   FX_CHECK(out.is_contiguous(), name, ": the CUDA kernel expects a contiguous output");
   if (out.numel() == 0) return;
   kern::RowOp op = kOp;
@@ -91,7 +55,7 @@ void reduce_cuda(const Tensor& out, const Tensor& in, const Shape& dims, double 
 void var_mean_cuda(const Tensor& var, const Tensor& mean, const Tensor& in, const Shape& dims, double correction,
                    bool take_sqrt) {
   const int dev = cd::common_cuda_device({&var, &mean, &in}, "var");
-  const kern::Ty t = ty_of(in.dtype(), "var");
+  const kern::Ty t = cd::to_ty(in.dtype());
   FX_CHECK((!var.defined() || var.is_contiguous()) && (!mean.defined() || mean.is_contiguous()),
            "var: the CUDA kernel expects contiguous outputs");
   const Tensor& ref = var.defined() ? var : mean;
@@ -108,7 +72,7 @@ template <bool kProd>
 void scan_cuda(const Tensor& out, const Tensor& in, int64_t dim, bool reverse) {
   const char* name = kProd ? "cumprod" : "cumsum";
   const int dev = cd::common_cuda_device({&out, &in}, name);
-  const kern::Ty t = ty_of(in.dtype(), name);
+  const kern::Ty t = cd::to_ty(in.dtype());
   FX_CHECK(in.is_contiguous() && out.is_contiguous(), name, ": the CUDA kernel expects contiguous tensors");
   if (in.numel() == 0) return;
   int64_t outer = 1, inner = 1;
